@@ -1,0 +1,29 @@
+package dev.htdemucs.stft;
+
+/** Sample encodings {@link WavWriter} can write. */
+public enum WavEncoding {
+    /** 16-bit signed integer PCM: {@code round(x · 32767)}, x clipped to [-1, 1]. */
+    PCM_16(WavEncoding.FORMAT_PCM, 16),
+    /** 24-bit signed integer PCM: {@code round(x · 8388607)}, x clipped to [-1, 1]. */
+    PCM_24(WavEncoding.FORMAT_PCM, 24),
+    /** IEEE float32, written bit for bit, not clipped. */
+    FLOAT_32(WavEncoding.FORMAT_IEEE_FLOAT, 32);
+
+    static final int FORMAT_PCM = 1;
+    static final int FORMAT_IEEE_FLOAT = 3;
+    static final int FORMAT_EXTENSIBLE = 0xFFFE;
+
+    private final int formatTag;
+    private final int bitsPerSample;
+
+    WavEncoding(int formatTag, int bitsPerSample) {
+        this.formatTag = formatTag;
+        this.bitsPerSample = bitsPerSample;
+    }
+
+    int formatTag() { return formatTag; }
+
+    public int bitsPerSample() { return bitsPerSample; }
+
+    int bytesPerSample() { return bitsPerSample / 8; }
+}
