@@ -1,0 +1,104 @@
+package dev.htdemucs.onnx;
+
+import dev.htdemucs.onnx.proto.OnnxProto.ModelProto;
+import dev.htdemucs.spi.Emitter;
+import dev.htdemucs.spi.LoadedModel;
+import dev.htdemucs.spi.Options;
+import dev.htdemucs.spi.PluginException;
+import dev.htdemucs.spi.Precision;
+import dev.htdemucs.spi.PrecisionPlan;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Emitter {@code onnx}: writes the IR graph as an ONNX model (see {@link OnnxExportOptions} for the
+ * options, {@link OnnxLowerings} for the op mapping, {@link OnnxMetadata} for what the file tells a host).
+ * The file appears atomically: it is written next to its destination and renamed when complete.
+ */
+public final class OnnxEmitter implements Emitter {
+
+    @Override public String name() { return "onnx"; }
+
+    @Override public String description() {
+        return "ONNX model (opset 17 by default; options opset=17..21, weights=fp32|fp16)";
+    }
+
+    @Override public String extension() { return ".onnx"; }
+
+    @Override
+    public EmitResult emit(LoadedModel model, PrecisionPlan plan, Path out, Options options) throws PluginException {
+        int fp16Ops = plan == null ? 0 : plan.count(model.graph()).getOrDefault(Precision.FP16, 0);
+        if (fp16Ops > 0) {
+            throw new PluginException("the ONNX emitter computes in float32 only, but the precision plan asks for fp16 on "
+                    + fp16Ops + " ops; use an all-fp32 plan (weights=fp16 stores the weights as float16)");
+        }
+        OnnxExportOptions exportOptions;
+        try {
+            exportOptions = OnnxExportOptions.from(options);
+        } catch (IllegalArgumentException e) {
+            throw new PluginException("ONNX emitter: " + e.getMessage(), e);
+        }
+        OnnxGraphExporter exporter = new OnnxGraphExporter(exportOptions);
+        ModelProto proto = toProto(model, exporter, out.toString());
+        long bytes = writeAtomically(proto, out);
+        String summary = String.format("ONNX opset %d, IR version %d, %d nodes, %d initializers, weights %s, %d bytes",
+                exportOptions.opset(), exportOptions.irVersion(), proto.getGraph().getNodeCount(),
+                proto.getGraph().getInitializerCount(), exportOptions.fp16Weights() ? "fp16" : "fp32", bytes);
+        return new EmitResult(out, bytes, exporter.opCounts(), summary);
+    }
+
+    /** The model as ONNX bytes in memory (what the onnxruntime runtime opens for IR graphs). */
+    static byte[] toBytes(LoadedModel model, OnnxExportOptions options) throws PluginException {
+        return toProto(model, new OnnxGraphExporter(options), "graph " + model.graph().name()).toByteArray();
+    }
+
+    static ModelProto toProto(LoadedModel model, OnnxGraphExporter exporter, String where) throws PluginException {
+        try {
+            return exporter.export(model);
+        } catch (OnnxConversionException e) {
+            throw new PluginException("cannot export " + where + " to ONNX: " + e.getMessage(), e);
+        }
+    }
+
+    private static long writeAtomically(ModelProto proto, Path out) throws PluginException {
+        Path target = out.toAbsolutePath();
+        Path dir = target.getParent();
+        Path temp = null;
+        try {
+            Files.createDirectories(dir);
+            temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".partial");
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+                 OutputStream os = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 20)) {
+                proto.writeTo(os);
+                os.flush();
+                ch.force(true);
+            }
+            long bytes = Files.size(temp);
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            temp = null;
+            return bytes;
+        } catch (IOException e) {
+            throw new PluginException("cannot write ONNX model " + target + ": " + e.getMessage(), e);
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // the write already failed; that error is the one to report
+                }
+            }
+        }
+    }
+}

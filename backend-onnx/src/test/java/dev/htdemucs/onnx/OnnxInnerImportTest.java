@@ -1,0 +1,202 @@
+package dev.htdemucs.onnx;
+
+import dev.htdemucs.ir.Graph;
+import dev.htdemucs.ir.Tensor;
+import dev.htdemucs.ir.TensorType;
+import dev.htdemucs.spi.LoadedModel;
+import dev.htdemucs.spi.Options;
+import dev.htdemucs.spi.PrecisionPlan;
+import dev.htdemucs.spi.Precision;
+import dev.htdemucs.spi.Session;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** torch.onnx's opset-17 export of the tiny6 inner network (golden/tiny6/inner.onnx): import, run, re-export. */
+class OnnxInnerImportTest {
+    /** ONNX Runtime vs PyTorch (golden), float32 both: max abs error relative to the golden peak. */
+    static final double ORT_VS_GOLDEN = 1e-4;
+    /** Our reference runtime on the imported IR vs ONNX Runtime on the same file. */
+    static final double REFERENCE_VS_ORT = 1e-5;
+    /** Our reference runtime on the imported IR vs PyTorch (golden). */
+    static final double REFERENCE_VS_GOLDEN = 1e-5;
+    /** ONNX Runtime on our re-export vs ONNX Runtime on the original file. */
+    static final double REEXPORT_VS_ORT = 1e-5;
+    /**
+     * Re-export with weights=fp16: the checkpoint's weights are fp16 values already, so storing them as
+     * fp16 is lossless; only import-time constants such as the transformer's sinusoidal embeddings round.
+     */
+    static final double FP16_WEIGHTS_VS_GOLDEN = ORT_VS_GOLDEN;
+
+    static Path innerOnnx;
+    static LoadedModel imported;
+    /** ONNX Runtime's outputs on inner.onnx, per case. */
+    static final Map<String, Map<String, Tensor>> ORT_ON_ORIGINAL = new java.util.HashMap<>();
+
+    @BeforeAll
+    static void load() throws Exception {
+        innerOnnx = InnerCases.tiny6().file("inner.onnx");
+        imported = new OnnxModelLoader().load(innerOnnx, Options.NONE);
+        try (Session s = InnerCases.runtime("onnxruntime").open(innerOnnx, Options.NONE)) {
+            for (String c : InnerCases.CASES) ORT_ON_ORIGINAL.put(c, s.run(InnerCases.inputs(c)));
+        }
+    }
+
+    @Test
+    void importedGraphHasTheInnerSignatureAndOnlyIrOps() {
+        Graph g = imported.graph();
+        assertEquals(TensorType.f32(1, 2, 22050), g.input("mix").type());
+        assertEquals(TensorType.f32(1, 4, 2048, 22), g.input("spec").type());
+        assertEquals(TensorType.f32(1, 6, 4, 2048, 22), g.output("spec_out").type());
+        assertEquals(TensorType.f32(1, 6, 2, 22050), g.output("wave_out").type());
+        Map<String, Integer> ops = g.opHistogram();
+        System.out.println("imported inner.onnx: " + g + " " + ops);
+        // Every Erf of the export is part of an exact GELU; the 68 InstanceNormalizations are GroupNorms.
+        assertEquals(50, ops.get("gelu"));
+        assertEquals(68, ops.get("group_norm"));
+        assertEquals(92, ops.get("conv"));
+        assertEquals(8, ops.get("conv_transpose"));
+        assertFalse(ops.containsKey("stft") || ops.containsKey("istft"));
+        // Shape arithmetic is folded: all consts the IR keeps are float weights or embeddings.
+        assertTrue(g.nodes().stream().filter(n -> n.op().equals("const")).allMatch(n -> n.output().type().dtype().isFloatingPoint()));
+        assertTrue(g.constantElementCount() >= InnerCases.tiny6().parameters(),
+                "consts hold " + g.constantElementCount() + " elements, fewer than the model's " + InnerCases.tiny6().parameters() + " parameters");
+    }
+
+    @Test
+    void metadataIsDerivedFromTheShapesAndOptions() throws Exception {
+        LoadedModel m = new OnnxModelLoader().load(innerOnnx, Options.of("sources", String.join(",", InnerCases.tiny6().sources())));
+        assertEquals(InnerCases.tiny6().sources(), m.metadata().sources());
+        assertEquals(2, m.metadata().audioChannels());
+        assertEquals(22050, m.metadata().segmentSamples());
+        assertEquals(4096, m.metadata().nfft());
+        assertEquals(1024, m.metadata().hop());
+        assertEquals(22, m.metadata().frames());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"white_noise", "synth_song"})
+    void onnxRuntimeOnInnerOnnxMatchesGolden(String caseName) {
+        InnerCases.assertClose("ORT(inner.onnx) vs golden " + caseName, InnerCases.golden(caseName), ORT_ON_ORIGINAL.get(caseName), ORT_VS_GOLDEN);
+    }
+
+    @Test
+    void sessionOnAFileReportsStaticTypes() throws Exception {
+        try (Session s = InnerCases.runtime("onnxruntime").open(innerOnnx, Options.of("threads", "1", "inter_threads", "1"))) {
+            assertEquals(Set.of("mix", "spec"), s.inputTypes().keySet());
+            assertEquals(TensorType.f32(1, 4, 2048, 22), s.inputTypes().get("spec"));
+            // torch.onnx declared wave_out with symbolic dimensions; the session resolves them by importing the file.
+            assertEquals(TensorType.f32(1, 6, 2, 22050), s.outputTypes().get("wave_out"));
+            assertEquals(TensorType.f32(1, 6, 4, 2048, 22), s.outputTypes().get("spec_out"));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"white_noise", "synth_song"})
+    void referenceRuntimeOnImportedGraphMatchesGolden(String caseName) throws Exception {
+        try (Session s = InnerCases.runtime("reference").open(imported.graph(), Options.NONE)) {
+            InnerCases.assertClose("reference(imported) vs golden " + caseName, InnerCases.golden(caseName),
+                    s.run(InnerCases.inputs(caseName)), REFERENCE_VS_GOLDEN);
+        }
+    }
+
+    /**
+     * white_noise only: on synth_song ONNX Runtime itself is 1.05e-5 × peak off PyTorch in spec_out, a pure
+     * scale error from its float32 accumulation in the ReduceMean/ReduceSum of the input normalisation over
+     * 180 224 elements (see {@link #onnxRuntimeReductionsAccumulateInFloat32}); the reference runtime is
+     * 3.7e-7 × peak off PyTorch there, so the gap between the two is ORT's, not the import's.
+     */
+    @Test
+    void referenceRuntimeOnImportedGraphMatchesOnnxRuntime() throws Exception {
+        try (Session s = InnerCases.runtime("reference").open(imported.graph(), Options.NONE)) {
+            InnerCases.assertClose("reference(imported) vs ORT(inner.onnx) white_noise", ORT_ON_ORIGINAL.get("white_noise"),
+                    s.run(InnerCases.inputs("white_noise")), REFERENCE_VS_ORT);
+        }
+    }
+
+    /**
+     * Why synth_song is left out above: ORT's sum of squares over the synth_song spectrogram is off by more
+     * than 1e-5 relative (float32 accumulation), while the reference runtime agrees with a float64 sum.
+     * Should ORT's reductions become exact, this fails and synth_song can join the comparison above.
+     */
+    @Test
+    void onnxRuntimeReductionsAccumulateInFloat32() throws Exception {
+        Tensor spec = InnerCases.inputs("synth_song").get("spec");
+        dev.htdemucs.ir.GraphBuilder b = new dev.htdemucs.ir.GraphBuilder("sum_of_squares");
+        dev.htdemucs.ir.Value x = b.input("spec", spec.type());
+        dev.htdemucs.ir.Value sq = b.op("mul", "sq", null, x, x);
+        b.output("ss", b.op("reduce_sum", "ss", dev.htdemucs.ir.Attributes.of("axes", new int[]{1, 2, 3}), sq));
+        double exact = 0;
+        for (float f : spec.toFloatArray()) exact += (double) (f * f);
+        float ort, ref;
+        try (Session s = InnerCases.runtime("onnxruntime").open(b.build(), Options.NONE)) {
+            ort = s.run(Map.of("spec", spec)).get("ss").toFloatArray()[0];
+        }
+        try (Session s = InnerCases.runtime("reference").open(b.build(), Options.NONE)) {
+            ref = s.run(Map.of("spec", spec)).get("ss").toFloatArray()[0];
+        }
+        double ortError = Math.abs(ort - exact) / exact, refError = Math.abs(ref - exact) / exact;
+        System.out.printf("sum of squares of synth_song spec: float64 %.9e, ORT %.9e (relative %.2e), reference %.9e (relative %.2e)%n",
+                exact, ort, ortError, ref, refError);
+        assertTrue(refError < 1e-7, "reference runtime sum is off by " + refError);
+        assertTrue(ortError > 1e-5, "ORT's sum is now exact to " + ortError + ": add synth_song to the reference-vs-ORT test");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {17, 18, 20, 21})
+    void reExportRunsInOnnxRuntimeLikeTheOriginal(int opset, @TempDir Path dir) throws Exception {
+        Path out = dir.resolve("reexport.onnx");
+        var result = new OnnxEmitter().emit(imported, PrecisionPlan.uniform(Precision.FP32), out, Options.of("opset", Integer.toString(opset)));
+        System.out.println("re-export: " + result.summary() + " " + result.opCounts());
+        assertEquals(out, result.path());
+        if (opset >= 20) assertEquals(50, result.opCounts().get("Gelu"));
+        else assertEquals(50, result.opCounts().get("Erf"));
+        try (Session s = InnerCases.runtime("onnxruntime").open(out, Options.NONE)) {
+            for (String caseName : InnerCases.CASES) {
+                Map<String, Tensor> reexported = s.run(InnerCases.inputs(caseName));
+                InnerCases.assertClose("ORT(re-export opset " + opset + ") vs ORT(inner.onnx) " + caseName, ORT_ON_ORIGINAL.get(caseName), reexported, REEXPORT_VS_ORT);
+                InnerCases.assertClose("ORT(re-export opset " + opset + ") vs golden " + caseName, InnerCases.golden(caseName), reexported, ORT_VS_GOLDEN);
+            }
+        }
+    }
+
+    @Test
+    void reExportPassesTheOnnxChecker(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("reexport17.onnx");
+        new OnnxEmitter().emit(imported, PrecisionPlan.uniform(Precision.FP32), out, Options.NONE);
+        OnnxChecker.check(out);
+    }
+
+    @Test
+    void fp16WeightsHalveTheFileAndStayCloseToGolden(@TempDir Path dir) throws Exception {
+        Path fp32 = dir.resolve("fp32.onnx"), fp16 = dir.resolve("fp16.onnx");
+        long bytes32 = new OnnxEmitter().emit(imported, PrecisionPlan.uniform(Precision.FP32), fp32, Options.NONE).bytes();
+        long bytes16 = new OnnxEmitter().emit(imported, PrecisionPlan.uniform(Precision.FP32), fp16, Options.of("weights", "fp16")).bytes();
+        System.out.println("weights fp32 " + bytes32 + " bytes, fp16 " + bytes16 + " bytes");
+        assertTrue(bytes16 < 0.6 * bytes32, "fp16 file " + bytes16 + " bytes is not about half of " + bytes32);
+        try (Session s = InnerCases.runtime("onnxruntime").open(fp16, Options.NONE)) {
+            InnerCases.assertClose("ORT(weights=fp16) vs golden white_noise", InnerCases.golden("white_noise"),
+                    s.run(InnerCases.inputs("white_noise")), FP16_WEIGHTS_VS_GOLDEN);
+        }
+        OnnxChecker.check(fp16);
+    }
+
+    @Test
+    void runtimeRunsTheImportedGraphInMemory() throws Exception {
+        try (Session s = InnerCases.runtime("onnxruntime").open(imported.graph(), Options.of("threads", "1", "optimization", "basic"))) {
+            assertEquals(imported.graph().output("spec_out").type(), s.outputTypes().get("spec_out"));
+            InnerCases.assertClose("ORT(in-memory export, 1 thread, basic) vs golden white_noise", InnerCases.golden("white_noise"),
+                    s.run(InnerCases.inputs("white_noise")), ORT_VS_GOLDEN);
+        }
+    }
+}
