@@ -13,7 +13,7 @@ import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "plugins",
+@Command(name = "plugins", mixinStandardHelpOptions = true,
         description = {"Lists every discovered plugin by kind, name and description.",
                 "Plugins come from the class path and from jars in --plugin-path directories."})
 final class PluginsCommand implements Callable<Integer> {

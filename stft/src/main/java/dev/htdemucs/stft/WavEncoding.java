@@ -2,9 +2,9 @@ package dev.htdemucs.stft;
 
 /** Sample encodings {@link WavWriter} can write. */
 public enum WavEncoding {
-    /** 16-bit signed integer PCM: {@code round(x · 32767)}, x clipped to [-1, 1]. */
+    /** 16-bit signed integer PCM: {@code round(x · 2^15)} clamped to [-32768, 32767]. */
     PCM_16(WavEncoding.FORMAT_PCM, 16),
-    /** 24-bit signed integer PCM: {@code round(x · 8388607)}, x clipped to [-1, 1]. */
+    /** 24-bit signed integer PCM: {@code round(x · 2^23)} clamped to [-8388608, 8388607]. */
     PCM_24(WavEncoding.FORMAT_PCM, 24),
     /** IEEE float32, written bit for bit, not clipped. */
     FLOAT_32(WavEncoding.FORMAT_IEEE_FLOAT, 32);

@@ -12,10 +12,13 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Writes RIFF/WAVE files in a {@link WavEncoding}. Integer encodings round {@code x · (2^(bits−1) − 1)}
- * to the nearest integer (ties to even) after clipping {@code x} to [-1, 1] (NaN becomes 0); float32
- * is written bit for bit. Float files carry the {@code fact} chunk the WAV specification asks for
- * non-PCM data.
+ * Writes RIFF/WAVE files in a {@link WavEncoding}. Integer encodings scale by {@code 2^(bits−1)}, round
+ * to the nearest integer (ties to even) and clamp to {@code [−2^(bits−1), 2^(bits−1) − 1]} (NaN becomes 0):
+ * the inverse of {@link WavReader}'s {@code 1 / 2^(bits−1)}, so a sample in [-1, 1) reads back within
+ * half an LSB, and full scale −1 is exact. (demucs saves WAV stems through torchaudio, whose sox backend
+ * also scales by {@code 2^15} and clamps; demucs' own {@code audio.i16_pcm}, used for mp3 only, scales by
+ * {@code 2^15 − 1}.) float32 is written bit for bit. Float files carry the {@code fact} chunk the WAV
+ * specification asks for non-PCM data.
  *
  * <p>The file is written next to its destination under a temporary name and then moved into place
  * atomically, so the destination name never holds a half-written file; an existing file is replaced.
@@ -93,9 +96,9 @@ public final class WavWriter {
                 for (int c = 0; c < channels; c++) {
                     float x = samples[c][f];
                     switch (encoding) {
-                        case PCM_16 -> block.putShort((short) quantize(x, 32767));
+                        case PCM_16 -> block.putShort((short) quantize(x, 16));
                         case PCM_24 -> {
-                            int v = quantize(x, 8388607);
+                            int v = quantize(x, 24);
                             block.put((byte) v).put((byte) (v >> 8)).put((byte) (v >> 16));
                         }
                         case FLOAT_32 -> block.putInt(Float.floatToRawIntBits(x));
@@ -106,11 +109,13 @@ public final class WavWriter {
         }
     }
 
-    /** {@code round(clip(x, -1, 1) · fullScale)}, ties to even; NaN gives 0. */
-    static int quantize(float x, int fullScale) {
+    /** {@code clamp(round(x · 2^(bits−1)), −2^(bits−1), 2^(bits−1) − 1)}, ties to even; NaN gives 0. */
+    static int quantize(float x, int bits) {
         if (Float.isNaN(x)) return 0;
-        double clipped = Math.max(-1.0, Math.min(1.0, x));
-        return (int) Math.rint(clipped * fullScale);
+        double scale = 1L << (bits - 1);
+        // Exact in double for any float x; clamping after rounding also tames ±infinity.
+        double rounded = Math.rint(x * scale);
+        return (int) Math.max(-scale, Math.min(scale - 1, rounded));
     }
 
     private static ByteBuffer putFourCc(ByteBuffer buffer, String id) {

@@ -25,12 +25,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WavTest {
 
     /**
-     * 16-bit round trip: the writer scales by 32767 and the reader by 1/32768 (see {@link WavReader}), so a
-     * read-back sample is within half an LSB (rounding) of {@code clip(x)·32767/32768}; within 1.5 LSB of x itself.
+     * 16-bit round trip: the writer scales by 2^15 (as torchaudio does for demucs' stems) and the reader by
+     * 1/2^15, so a sample in [-1, 1) reads back within one LSB of itself (half an LSB from rounding), and
+     * samples beyond clamp to -1 and 32767/32768.
      */
-    static final double PCM_16_HALF_LSB = 0.5 / 32768;
-    /** Same for 24 bits: within half an LSB of {@code clip(x)·8388607/8388608}. */
-    static final double PCM_24_HALF_LSB = 0.5 / 8388608;
+    static final double PCM_16_LSB = 1.0 / 32768;
+    /** Same for 24 bits: 2^23 and 1/2^23. */
+    static final double PCM_24_LSB = 1.0 / 8388608;
 
     @TempDir
     Path dir;
@@ -64,44 +65,67 @@ class WavTest {
         }
     }
 
+    /** Worst |read(write(x)) − x| over the samples with |x| < 1, in units of {@code lsb}. */
+    private static double worstInRangeErrorInLsb(float[][] written, Audio back, double lsb) {
+        double worst = 0;
+        for (int c = 0; c < written.length; c++) {
+            for (int i = 0; i < written[c].length; i++) {
+                if (Math.abs(written[c][i]) < 1) {
+                    worst = Math.max(worst, Math.abs(back.samples()[c][i] - (double) written[c][i]) / lsb);
+                }
+            }
+        }
+        return worst;
+    }
+
     @Test
-    void pcm16RoundTripIsWithinHalfAnLsbOfTheDocumentedGain() throws Exception {
-        float[][] samples = noise(2, 20_000, 1.2, 2); // includes clipped samples
+    void pcm16RoundTripIsWithinOneLsb() throws Exception {
+        float[][] samples = noise(2, 20_000, 1.2, 2); // includes samples beyond full scale
         samples[0][0] = 1f;
         samples[0][1] = -1f;
-        samples[0][2] = 32766.5f / 32767; // a rounding tie
+        samples[0][2] = 2.5f / 32768; // a rounding tie: to even, 2
+        samples[0][3] = 32767.5f / 32768; // rounds to 32768, clamped to 32767
+        samples[0][4] = Float.NaN;
+        samples[0][5] = Float.NEGATIVE_INFINITY;
         Path file = dir.resolve("pcm16.wav");
 
         WavWriter.write(file, new Audio(44_100, samples), WavEncoding.PCM_16);
         Audio back = WavReader.read(file);
 
         assertEquals(44 + 2L * 2 * 20_000, Files.size(file), "44-byte header, 2 bytes per sample");
-        double worst = 0;
+        double worst = worstInRangeErrorInLsb(samples, back, PCM_16_LSB);
+        assertTrue(worst <= 1, "16-bit within 1 LSB for |x| < 1; worst " + worst + " LSB");
+        assertTrue(worst <= 0.5, "rounding to nearest: within half an LSB; worst " + worst + " LSB");
+        assertEquals(32767 / 32768f, back.samples()[0][0], "+1 clamps to 32767");
+        assertEquals(-1f, back.samples()[0][1], "-1 is -32768, exactly representable");
+        assertEquals(2 / 32768f, back.samples()[0][2], "ties round to even");
+        assertEquals(32767 / 32768f, back.samples()[0][3]);
+        assertEquals(0f, back.samples()[0][4], "NaN writes 0");
+        assertEquals(-1f, back.samples()[0][5], "-infinity clamps to -32768");
         for (int c = 0; c < 2; c++) {
-            for (int i = 0; i < samples[c].length; i++) {
-                double expected = Math.max(-1, Math.min(1, samples[c][i])) * 32767 / 32768;
-                worst = Math.max(worst, Math.abs(back.samples()[c][i] - expected));
+            for (int i = 6; i < samples[c].length; i++) {
+                float x = samples[c][i];
+                if (x >= 1) assertEquals(32767 / 32768f, back.samples()[c][i], "clamped at " + i);
+                if (x <= -1) assertEquals(-1f, back.samples()[c][i], "clamped at " + i);
             }
         }
-        assertTrue(worst <= PCM_16_HALF_LSB, "worst error " + worst * 32768 + " LSB");
-        assertEquals(32767 / 32768f, back.samples()[0][0], "+1 is full scale 32767");
-        assertEquals(-32767 / 32768f, back.samples()[0][1], "-1 is -32767 (symmetric clipping)");
     }
 
     @Test
-    void pcm24RoundTripIsWithinHalfAnLsbOfTheDocumentedGain() throws Exception {
+    void pcm24RoundTripIsWithinOneLsb() throws Exception {
         float[][] samples = noise(1, 20_000, 1.1, 3);
+        samples[0][0] = 1f;
+        samples[0][1] = -1f;
         Path file = dir.resolve("pcm24.wav");
 
         WavWriter.write(file, new Audio(44_100, samples), WavEncoding.PCM_24);
         Audio back = WavReader.read(file);
 
-        double worst = 0;
-        for (int i = 0; i < samples[0].length; i++) {
-            double expected = Math.max(-1, Math.min(1, samples[0][i])) * 8388607 / 8388608;
-            worst = Math.max(worst, Math.abs(back.samples()[0][i] - expected));
-        }
-        assertTrue(worst <= PCM_24_HALF_LSB, "worst error " + worst * 8388608 + " LSB");
+        double worst = worstInRangeErrorInLsb(samples, back, PCM_24_LSB);
+        assertTrue(worst <= 1, "24-bit within 1 LSB for |x| < 1; worst " + worst + " LSB");
+        assertTrue(worst <= 0.5, "rounding to nearest: within half an LSB; worst " + worst + " LSB");
+        assertEquals(8388607 / 8388608f, back.samples()[0][0], "+1 clamps to 2^23 - 1");
+        assertEquals(-1f, back.samples()[0][1], "-1 is -2^23");
     }
 
     @Test

@@ -1,0 +1,134 @@
+package dev.htdemucs.cli;
+
+import dev.htdemucs.fixtures.Golden;
+import dev.htdemucs.spi.Emitter;
+import dev.htdemucs.spi.GraphPass;
+import dev.htdemucs.spi.LoadedModel;
+import dev.htdemucs.spi.Options;
+import dev.htdemucs.spi.Precision;
+import dev.htdemucs.spi.PrecisionPlan;
+import dev.htdemucs.spi.PrecisionSelector;
+import dev.htdemucs.spi.Plugins;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "convert", mixinStandardHelpOptions = true,
+        description = {"Converts an HTDemucs model into a CoreML ML Program (.mlpackage).",
+                "",
+                "The package holds the network between STFT and iSTFT (both branches, normalisation and",
+                "cross-transformer): inputs mix [1,C,L] and spec [1,2C,F,T], outputs spec_out and wave_out.",
+                "Your app does the STFT/iSTFT; the package's metadata says how (n_fft, hop, framing).",
+                "",
+                "With no --model it converts the bundled tiny6 test model, which is quick to try.",
+                "",
+                "Examples:",
+                "  htdemucs convert --model 5c90dfd2-34c22ccb.th --out htdemucs_6s.mlpackage",
+                "  htdemucs convert --model m.th --precision auto --target-snr 70",
+                "  htdemucs convert --model m.th --precision fp32 --target ios18 --force"})
+final class ConvertCommand implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "MODEL",
+            description = "demucs checkpoint (.th) or another loadable model. Default: the bundled tiny6 model.")
+    Path model;
+
+    @Option(names = "--out", paramLabel = "X.mlpackage",
+            description = "Output package. Default: <model name>.mlpackage in the current directory.")
+    Path out;
+
+    @Option(names = "--precision", defaultValue = "mixed", paramLabel = "NAME",
+            description = {"Precision selector: fp32, fp16, mixed (fp16 except numerically sensitive ops), auto",
+                    "(fewest fp32 ops that reach --target-snr), or a plugin's. Default: ${DEFAULT-VALUE}."})
+    String precision;
+
+    @Option(names = "--target-snr", paramLabel = "DB", description = "SNR the auto selector must reach, in dB (default 60).")
+    Double targetSnr;
+
+    @Option(names = "--target", defaultValue = "ios17", paramLabel = "ios17|ios18",
+            description = "Deployment target: ios17 (CoreML7 opset, spec 8) or ios18 (CoreML8, spec 9). Default: ${DEFAULT-VALUE}.")
+    String target;
+
+    @Option(names = "--passes", split = ",", paramLabel = "PASS",
+            description = {"Graph passes, in order. '+name' appends to the default pipeline, '-name' removes,",
+                    "plain names replace it. Default: " + "extract-inner" + "."})
+    List<String> passes;
+
+    @Option(names = "--emitter", defaultValue = "coreml", paramLabel = "NAME", description = "Emitter plugin. Default: ${DEFAULT-VALUE}.")
+    String emitter;
+
+    @Option(names = "--force", description = "Replace an existing output.")
+    boolean force;
+
+    @Mixin PluginOptions pluginOptions;
+    @Spec CommandSpec spec;
+
+    @Override public Integer call() throws Exception {
+        long t0 = System.nanoTime();
+        PrintWriter err = spec.commandLine().getErr();
+        if (!target.equals("ios17") && !target.equals("ios18")) {
+            throw new IllegalArgumentException("--target must be ios17 or ios18, got '" + target + "'");
+        }
+        Plugins plugins = pluginOptions.plugins();
+        Path modelFile = model != null ? model : Golden.tiny6().file("model.th");
+        String baseName = model != null ? stripExtension(modelFile.getFileName().toString()) : "tiny6";
+        Emitter em = plugins.get(Emitter.class, emitter);
+        Path target = out != null ? out : Path.of(baseName + em.extension());
+        PrecisionSelector selector = plugins.get(PrecisionSelector.class, precision);
+        List<String> pipeline = PassPipeline.resolve(passes);
+        List<GraphPass> passPlugins = new java.util.ArrayList<>();
+        for (String p : pipeline) passPlugins.add(plugins.get(GraphPass.class, p));
+
+        err.println("[1/4] loading " + modelFile);
+        LoadedModel m = ModelFiles.load(plugins, modelFile);
+        for (GraphPass p : passPlugins) {
+            err.println("[2/4] pass " + p.name());
+            m = p.apply(m, Options.NONE);
+        }
+        err.println("[3/4] precision " + selector.name());
+        Options selectorOptions = targetSnr != null ? Options.of("target_snr", targetSnr.toString()) : Options.NONE;
+        PrecisionPlan plan = selector.select(m, selectorOptions);
+        err.println("[4/4] writing " + target);
+        Options emitOptions = Options.of("target", this.target, "force", Boolean.toString(force),
+                "version", VersionProvider.version());
+        Emitter.EmitResult result = em.emit(m, plan, target, emitOptions);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+
+        PrintWriter o = spec.commandLine().getOut();
+        Map<Precision, Integer> counts = plan.count(m.graph());
+        o.println("wrote " + result.path());
+        o.printf(Locale.ROOT, "model:     %s (%s, %d sources: %s)%n", modelFile.getFileName(), m.metadata().architecture(),
+                m.metadata().sources().size(), String.join(", ", m.metadata().sources()));
+        o.printf(Locale.ROOT, "precision: %s — %d fp16 ops, %d fp32 ops%n", selector.name(),
+                counts.getOrDefault(Precision.FP16, 0), counts.getOrDefault(Precision.FP32, 0));
+        o.printf(Locale.ROOT, "size:      %s on disk%n", humanBytes(result.bytes()));
+        if (result.summary() != null && !result.summary().isBlank()) o.println(result.summary());
+        o.println("ops by type:");
+        Map<String, Integer> ops = new LinkedHashMap<>();
+        result.opCounts().entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .forEach(e -> ops.put(e.getKey(), e.getValue()));
+        ops.forEach((op, c) -> o.printf(Locale.ROOT, "  %-16s %d%n", op, c));
+        o.printf(Locale.ROOT, "time:      %.2f s%n", seconds);
+        o.flush();
+        return 0;
+    }
+
+    static String stripExtension(String name) {
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+
+    static String humanBytes(long bytes) {
+        if (bytes < 1024) return bytes + " B";
+        if (bytes < 1024 * 1024) return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+        return String.format(Locale.ROOT, "%.2f MB (%d bytes)", bytes / 1e6, bytes);
+    }
+}

@@ -1,0 +1,52 @@
+package dev.htdemucs.cli;
+
+import dev.htdemucs.spi.LoadedModel;
+import dev.htdemucs.spi.Options;
+import dev.htdemucs.spi.PluginException;
+import dev.htdemucs.spi.Plugins;
+import dev.htdemucs.spi.Runtime;
+import dev.htdemucs.spi.Session;
+import dev.htdemucs.stft.separation.InnerNetwork;
+
+import java.nio.file.Path;
+
+/**
+ * A model opened for separation: the inner network (inputs mix, spec; outputs spec_out, wave_out) in a
+ * runtime session, driven by the host's STFT. A checkpoint is cut with the {@code extract-inner} pass; an
+ * inner model file (.onnx, .mlpackage, ...) is opened by the runtime itself when it accepts the file.
+ */
+record SeparationModel(LoadedModel loaded, Session session, InnerNetwork network) implements AutoCloseable {
+
+    /** Loads the model file's graph and metadata (no session yet). */
+    static LoadedModel load(Plugins plugins, Path file) throws PluginException {
+        return ModelFiles.load(plugins, file);
+    }
+
+    /** Opens {@code loaded} (read from {@code file}) in {@code runtime}. */
+    static SeparationModel open(Plugins plugins, Runtime runtime, Path file, LoadedModel loaded, Options options)
+            throws PluginException {
+        boolean checkpoint = file.getFileName().toString().endsWith(".th");
+        Session session = !checkpoint && runtime.accepts(file)
+                ? runtime.open(file, options)
+                : runtime.open(ModelFiles.inner(plugins, loaded).graph(), options);
+        try {
+            return new SeparationModel(loaded, session, new InnerNetwork(session, loaded.metadata()));
+        } catch (PluginException | RuntimeException e) {
+            try {
+                session.close();
+            } catch (PluginException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** Loads and opens in one step. */
+    static SeparationModel open(Plugins plugins, String runtimeName, Path file, Options options) throws PluginException {
+        return open(plugins, plugins.get(Runtime.class, runtimeName), file, load(plugins, file), options);
+    }
+
+    @Override public void close() throws PluginException {
+        session.close();
+    }
+}
