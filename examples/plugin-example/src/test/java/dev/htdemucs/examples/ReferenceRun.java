@@ -1,0 +1,25 @@
+package dev.htdemucs.examples;
+
+import dev.htdemucs.ir.Graph;
+import dev.htdemucs.ir.Tensor;
+import dev.htdemucs.spi.Options;
+import dev.htdemucs.spi.PluginException;
+import dev.htdemucs.spi.Plugins;
+import dev.htdemucs.spi.PrecisionPlan;
+import dev.htdemucs.spi.Runtime;
+import dev.htdemucs.spi.Session;
+
+import java.util.Map;
+
+/** Runs a graph on the pure-Java {@code reference} runtime plugin. */
+final class ReferenceRun {
+    private ReferenceRun() {}
+
+    /** {@code plan} null means all float32; with a plan, fp16 nodes are emulated by rounding. */
+    static Map<String, Tensor> run(Graph graph, PrecisionPlan plan, Map<String, Tensor> feed) throws PluginException {
+        Runtime runtime = Plugins.fromClassPath().get(Runtime.class, "reference");
+        try (Session session = runtime.open(graph, plan, Options.NONE)) {
+            return session.run(feed);
+        }
+    }
+}
