@@ -1,0 +1,52 @@
+package dev.htdemucs.runtime.reference;
+
+import dev.htdemucs.ir.Graph;
+import dev.htdemucs.runtime.reference.kernel.KernelTable;
+import dev.htdemucs.spi.Options;
+import dev.htdemucs.spi.PluginException;
+import dev.htdemucs.spi.PrecisionPlan;
+import dev.htdemucs.spi.Runtime;
+import dev.htdemucs.spi.Session;
+
+import java.nio.file.Path;
+
+/**
+ * The pure-Java reference runtime ({@code reference}): executes an IR graph op by op in float32 on the
+ * heap, the yardstick other runtimes are compared with. fp16 precision plans are emulated by rounding
+ * (see {@link ReferenceSession}). Options: {@code threads} (default: available processors).
+ */
+public final class ReferenceRuntime implements Runtime {
+    public static final String NAME = "reference";
+    public static final String THREADS = "threads";
+
+    private final KernelTable kernels;
+
+    public ReferenceRuntime() { this(KernelTable.create(ReferenceRuntime.class.getClassLoader())); }
+
+    public ReferenceRuntime(KernelTable kernels) { this.kernels = kernels; }
+
+    @Override public String name() { return NAME; }
+
+    @Override public String description() {
+        return "pure-Java reference: runs IR graphs op by op in float32 (fp16 plans emulated by rounding)";
+    }
+
+    /** Model files are read by loaders; this runtime takes the resulting graph. */
+    @Override public boolean accepts(Path modelFile) { return false; }
+
+    @Override public Session open(Path modelFile, Options options) throws PluginException {
+        throw new PluginException("reference runtime runs IR graphs; load the file with a ModelLoader first (" + modelFile + ")");
+    }
+
+    @Override public ReferenceSession open(Graph graph, Options options) throws PluginException {
+        return open(graph, null, options);
+    }
+
+    /** {@code plan} may be null (all float32). */
+    @Override public ReferenceSession open(Graph graph, PrecisionPlan plan, Options options) throws PluginException {
+        Options o = options == null ? Options.NONE : options;
+        int threads = o.getInt(THREADS, java.lang.Runtime.getRuntime().availableProcessors());
+        if (threads < 1) throw new PluginException("option " + THREADS + " must be >= 1, got " + threads);
+        return new ReferenceSession(graph, plan, kernels, threads);
+    }
+}

@@ -1,0 +1,336 @@
+package dev.htdemucs.runtime.reference;
+
+import dev.htdemucs.ir.DType;
+import dev.htdemucs.ir.Graph;
+import dev.htdemucs.ir.GraphValidator;
+import dev.htdemucs.ir.Node;
+import dev.htdemucs.ir.Tensor;
+import dev.htdemucs.ir.TensorType;
+import dev.htdemucs.ir.Value;
+import dev.htdemucs.ir.ops.OpRegistry;
+import dev.htdemucs.runtime.reference.kernel.DTypeRounding;
+import dev.htdemucs.runtime.reference.kernel.FloatTensor;
+import dev.htdemucs.runtime.reference.kernel.Kernel;
+import dev.htdemucs.runtime.reference.kernel.KernelTable;
+import dev.htdemucs.runtime.reference.kernel.Parallel;
+import dev.htdemucs.spi.PluginException;
+import dev.htdemucs.spi.Precision;
+import dev.htdemucs.spi.PrecisionPlan;
+import dev.htdemucs.spi.Session;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * An IR graph opened by the {@link ReferenceRuntime}: nodes run one after the other in graph order, each by
+ * its {@link Kernel}, on heap float arrays.
+ *
+ * <p><b>Memory.</b> Constants are converted to floats once, when the session opens, and kept. Every other
+ * value is dropped as soon as the last node reading it has run (unless it is a graph output or was asked
+ * to be captured), so a run holds only the live activations.
+ *
+ * <p><b>Precision.</b> Values declared fp16/bf16 (or integer) hold exactly what that dtype can store. With a
+ * {@link PrecisionPlan}, each node the plan marks {@link Precision#FP16} emulates fp16 <em>storage</em>:
+ * its floating-point inputs (activations and weights alike) are rounded to fp16 before the kernel runs and
+ * its outputs are rounded to fp16 after. Arithmetic inside the op (dot products, sums, normalisation
+ * statistics, transcendental functions) stays float32 or better, so this models an fp16 device's
+ * storage error, not the extra error of fp16 accumulation.
+ *
+ * <p>Not thread-safe: one run at a time. Kernels use the session's own threads (option {@code threads}).
+ */
+public final class ReferenceSession implements Session {
+    private final Graph graph;
+    private final Parallel parallel;
+    private final Step[] steps;
+    private final int valueCount;
+    private final Map<Value, Integer> ids = new HashMap<>();
+    private final Map<String, Integer> idByValueName = new HashMap<>();
+    private final Map<String, Node> nodeByName = new HashMap<>();
+    private final boolean[] graphOutput;
+    private final int[] lastUse;
+    private FloatTensor[] constants;
+    /** fp16-rounded copies of constants read by fp16 nodes. */
+    private FloatTensor[] roundedConstants;
+    /** Per op: calls, wall nanoseconds, CPU nanoseconds of the calling thread. */
+    private final Map<String, long[]> profile = new TreeMap<>();
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private boolean closed;
+
+    private record Step(Node node, Kernel kernel, int[] inputs, int[] outputs, boolean fp16) {}
+
+    ReferenceSession(Graph graph, PrecisionPlan plan, KernelTable kernels, int threads) throws PluginException {
+        this.graph = graph;
+        checkGraph(graph, kernels);
+        for (Value v : graph.inputs()) id(v);
+        List<Step> run = new ArrayList<>();
+        List<Node> constNodes = new ArrayList<>();
+        for (Node node : graph.nodes()) {
+            nodeByName.put(node.name(), node);
+            int[] in = new int[node.inputs().size()];
+            for (int i = 0; i < in.length; i++) in[i] = node.input(i) == null ? -1 : id(node.input(i));
+            int[] out = new int[node.outputs().size()];
+            for (int i = 0; i < out.length; i++) out[i] = id(node.outputs().get(i));
+            if (node.op().equals("const")) {
+                constNodes.add(node);
+            } else {
+                boolean fp16 = plan != null && plan.of(node) == Precision.FP16;
+                run.add(new Step(node, kernels.find(node.op()).orElseThrow(), in, out, fp16));
+            }
+        }
+        steps = run.toArray(Step[]::new);
+        valueCount = ids.size();
+        graphOutput = new boolean[valueCount];
+        for (Value v : graph.outputs().values()) graphOutput[id(v)] = true;
+        lastUse = new int[valueCount];
+        Arrays.fill(lastUse, -1);
+        for (int s = 0; s < steps.length; s++) for (int v : steps[s].inputs()) if (v >= 0) lastUse[v] = s;
+
+        constants = new FloatTensor[valueCount];
+        roundedConstants = new FloatTensor[valueCount];
+        Kernel constKernel = kernels.find("const").orElseThrow();
+        for (Node node : constNodes) {
+            boolean fp16 = plan != null && plan.of(node) == Precision.FP16;
+            FloatTensor value;
+            try {
+                value = constKernel.execute(node, new FloatTensor[0], Parallel.sequential())[0];
+            } catch (RuntimeException e) {
+                throw new PluginException("node " + node.name() + " (const): cannot read its tensor: " + e.getMessage(), e);
+            }
+            if (fp16 && value.dtype().isFloatingPoint()) {
+                DTypeRounding.roundInPlace(DType.FLOAT16, value.data());
+                roundedConstants[id(node.output())] = value; // already what fp16 consumers read
+            }
+            constants[id(node.output())] = value;
+        }
+        for (Step s : steps) {
+            if (!s.fp16()) continue;
+            for (int v : s.inputs()) {
+                if (v >= 0 && constants[v] != null && roundedConstants[v] == null) roundedConstants[v] = roundedToFp16(constants[v]);
+            }
+        }
+        parallel = Parallel.withThreads(threads);
+    }
+
+    private int id(Value v) {
+        Integer id = ids.get(v);
+        if (id == null) {
+            id = ids.size();
+            ids.put(v, id);
+            idByValueName.put(v.name(), id);
+        }
+        return id;
+    }
+
+    private static void checkGraph(Graph graph, KernelTable kernels) throws PluginException {
+        Map<String, List<String>> missing = new TreeMap<>();
+        for (Node n : graph.nodes()) {
+            if (kernels.find(n.op()).isEmpty()) missing.computeIfAbsent(n.op(), k -> new ArrayList<>()).add(n.name());
+        }
+        if (!missing.isEmpty()) {
+            StringBuilder b = new StringBuilder("reference runtime cannot run graph " + graph.name() + ": no kernel for");
+            missing.forEach((op, nodes) -> b.append(" op '").append(op).append("' (nodes ")
+                    .append(String.join(", ", nodes.subList(0, Math.min(5, nodes.size()))))
+                    .append(nodes.size() > 5 ? ", …" : "").append(");"));
+            b.append(" kernels exist for: ").append(String.join(", ", kernels.all().keySet()));
+            throw new PluginException(b.toString());
+        }
+        List<String> problems = new GraphValidator(OpRegistry.create(ReferenceSession.class.getClassLoader())).problems(graph);
+        if (!problems.isEmpty()) {
+            throw new PluginException("reference runtime cannot run graph " + graph.name() + ", it is invalid ("
+                    + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + "):\n  "
+                    + String.join("\n  ", problems.subList(0, Math.min(20, problems.size()))));
+        }
+    }
+
+    @Override public Map<String, TensorType> inputTypes() {
+        Map<String, TensorType> m = new LinkedHashMap<>();
+        for (Value v : graph.inputs()) m.put(v.name(), v.type());
+        return m;
+    }
+
+    @Override public Map<String, TensorType> outputTypes() {
+        Map<String, TensorType> m = new LinkedHashMap<>();
+        graph.outputs().forEach((name, v) -> m.put(name, v.type()));
+        return m;
+    }
+
+    public Graph graph() { return graph; }
+
+    @Override public Map<String, Tensor> run(Map<String, Tensor> inputs) throws PluginException {
+        return run(inputs, Set.of()).outputs();
+    }
+
+    /**
+     * Runs the graph and also returns the values named in {@code capture}: node names (a node with several
+     * outputs gives one entry per output, keyed by value name) or value names (graph inputs included).
+     */
+    public RunResult run(Map<String, Tensor> inputs, Set<String> capture) throws PluginException {
+        if (closed) throw new PluginException("reference session for graph " + graph.name() + " is closed");
+        Map<Integer, String> captureKeys = resolveCaptures(capture);
+        FloatTensor[] values = new FloatTensor[valueCount];
+        bindInputs(inputs, values);
+        boolean[] keep = graphOutput.clone();
+        for (int v : captureKeys.keySet()) keep[v] = true;
+        for (int v = 0; v < valueCount; v++) {
+            if (values[v] != null && lastUse[v] < 0 && !keep[v]) values[v] = null;
+        }
+
+        for (int s = 0; s < steps.length; s++) {
+            Step step = steps[s];
+            FloatTensor[] in = new FloatTensor[step.inputs().length];
+            for (int i = 0; i < in.length; i++) in[i] = operand(step, step.inputs()[i], values);
+            long start = System.nanoTime(), cpuStart = THREADS.getCurrentThreadCpuTime();
+            FloatTensor[] out;
+            try {
+                out = step.kernel().execute(step.node(), in, parallel);
+            } catch (RuntimeException e) {
+                throw new PluginException(where(step) + " failed: " + e, e);
+            } catch (OutOfMemoryError e) {
+                throw new PluginException(where(step) + " ran out of heap memory (raise -Xmx); "
+                        + "its output is " + step.node().outputs().get(0).type(), e);
+            }
+            for (int k = 0; k < step.outputs().length; k++) values[step.outputs()[k]] = stored(step, k, out, in);
+            long[] p = profile.computeIfAbsent(step.node().op(), op -> new long[3]);
+            p[0]++;
+            p[1] += System.nanoTime() - start;
+            p[2] += THREADS.getCurrentThreadCpuTime() - cpuStart;
+            for (int v : step.inputs()) if (v >= 0 && lastUse[v] == s && !keep[v]) values[v] = null;
+            for (int v : step.outputs()) if (lastUse[v] < 0 && !keep[v]) values[v] = null;
+        }
+
+        Map<String, Tensor> outputs = new LinkedHashMap<>();
+        graph.outputs().forEach((name, v) -> outputs.put(name, valueOf(id(v), values).toTensor()));
+        Map<String, Tensor> captured = new LinkedHashMap<>();
+        captureKeys.forEach((v, name) -> captured.put(name, valueOf(v, values).toTensor()));
+        return new RunResult(outputs, captured);
+    }
+
+    private FloatTensor valueOf(int v, FloatTensor[] values) {
+        return constants[v] != null ? constants[v] : values[v];
+    }
+
+    private FloatTensor operand(Step step, int v, FloatTensor[] values) {
+        if (v < 0) return null;
+        if (constants[v] != null) return step.fp16() && roundedConstants[v] != null ? roundedConstants[v] : constants[v];
+        FloatTensor t = values[v];
+        if (t == null) throw new IllegalStateException(where(step) + ": an input value was released too early (runtime bug)");
+        return step.fp16() ? roundedToFp16(t) : t;
+    }
+
+    private static FloatTensor roundedToFp16(FloatTensor t) {
+        if (!t.dtype().isFloatingPoint() || t.dtype() == DType.FLOAT16) return t;
+        float[] copy = t.data().clone();
+        DTypeRounding.roundInPlace(DType.FLOAT16, copy);
+        return t.withData(copy);
+    }
+
+    /** Checks output k against the node's declaration and rounds it to its storage (and to fp16 for fp16 nodes). */
+    private FloatTensor stored(Step step, int k, FloatTensor[] out, FloatTensor[] in) throws PluginException {
+        TensorType declared = step.node().outputs().get(k).type();
+        if (out.length != step.outputs().length || out[k] == null) {
+            throw new PluginException(where(step) + ": kernel " + step.kernel().getClass().getSimpleName() + " returned "
+                    + out.length + " outputs, the node declares " + step.outputs().length);
+        }
+        FloatTensor t = out[k];
+        if (!declared.sameShape(t.shape())) {
+            throw new PluginException(where(step) + ": kernel " + step.kernel().getClass().getSimpleName()
+                    + " produced shape " + Arrays.toString(t.shape()) + " for output " + k + ", the node declares " + declared);
+        }
+        boolean toFp16 = step.fp16() && declared.dtype().isFloatingPoint();
+        float[] data = t.data();
+        if (toFp16 || DTypeRounding.changesValues(declared.dtype())) {
+            for (FloatTensor i : in) {
+                if (i != null && i.data() == data) { // a view of an input: never round an input's array
+                    data = data.clone();
+                    break;
+                }
+            }
+            DTypeRounding.roundInPlace(declared.dtype(), data);
+            if (toFp16) DTypeRounding.roundInPlace(DType.FLOAT16, data);
+        }
+        return data == t.data() && t.dtype() == declared.dtype() ? t : new FloatTensor(declared.dtype(), declared.shape(), data);
+    }
+
+    private static String where(Step step) {
+        return "node " + step.node().name() + " (" + step.node().op() + ")";
+    }
+
+    private void bindInputs(Map<String, Tensor> given, FloatTensor[] values) throws PluginException {
+        if (given == null) throw new PluginException("no inputs given; graph " + graph.name() + " takes " + describeInputs());
+        for (String name : given.keySet()) {
+            boolean known = graph.inputs().stream().anyMatch(v -> v.name().equals(name));
+            if (!known) {
+                throw new PluginException("graph " + graph.name() + " has no input '" + name + "'; its inputs are " + describeInputs());
+            }
+        }
+        for (Value v : graph.inputs()) {
+            Tensor t = given.get(v.name());
+            if (t == null) {
+                throw new PluginException("input '" + v.name() + "' is missing: graph " + graph.name() + " needs "
+                        + v.name() + " " + v.type() + " (given: " + String.join(", ", given.keySet()) + ")");
+            }
+            if (!v.type().sameShape(t.shape())) {
+                throw new PluginException("input '" + v.name() + "' has shape " + Arrays.toString(t.shape())
+                        + " but graph " + graph.name() + " expects " + v.type());
+            }
+            if (t.dtype() != v.type().dtype()) {
+                throw new PluginException("input '" + v.name() + "' is " + t.type() + " but graph " + graph.name()
+                        + " expects " + v.type());
+            }
+            values[id(v)] = FloatTensor.of(t);
+        }
+    }
+
+    private String describeInputs() {
+        List<String> d = new ArrayList<>();
+        for (Value v : graph.inputs()) d.add(v.name() + " " + v.type());
+        return String.join(", ", d);
+    }
+
+    private Map<Integer, String> resolveCaptures(Set<String> names) throws PluginException {
+        Map<Integer, String> keys = new LinkedHashMap<>();
+        for (String name : names) {
+            Node node = nodeByName.get(name);
+            if (node != null) {
+                if (node.outputs().size() == 1) keys.put(id(node.output()), name);
+                else for (Value v : node.outputs()) keys.put(id(v), v.name());
+                continue;
+            }
+            Integer v = idByValueName.get(name);
+            if (v == null) throw new PluginException("cannot capture '" + name + "': graph " + graph.name() + " has no node or value of that name");
+            keys.put(v, name);
+        }
+        return keys;
+    }
+
+    /**
+     * Time per op type over all runs of this session, sorted by op name. {@code callerCpu} is the CPU time
+     * of the thread that called {@code run}: with {@code threads=1} all kernel work, unaffected by other
+     * processes competing for the machine (wall time is).
+     */
+    public List<OpProfile> profile() {
+        List<OpProfile> list = new ArrayList<>();
+        profile.forEach((op, p) -> list.add(new OpProfile(op, p[0], Duration.ofNanos(p[1]), Duration.ofNanos(p[2]))));
+        return list;
+    }
+
+    /** Accumulated cost of one op type. */
+    public record OpProfile(String op, long calls, Duration wall, Duration callerCpu) {}
+
+    @Override public void close() {
+        if (closed) return;
+        closed = true;
+        parallel.close();
+        constants = null;
+        roundedConstants = null;
+    }
+}
