@@ -212,6 +212,14 @@ class ReferenceSessionTest {
         assertArrayEquals(one, two);
     }
 
+    @Test void opsWithoutKernelAreNamedWhenOpening() {
+        GraphBuilder g = new GraphBuilder("plugin_op");
+        Value x = g.input("x", TensorType.f32(2, 3));
+        g.output("out", g.op(OpWithoutKernel.NAME, "custom", Attributes.EMPTY, x));
+        String e = assertThrows(PluginException.class, () -> new ReferenceRuntime().open(g.build(), Options.NONE)).getMessage();
+        assertTrue(e.contains("'" + OpWithoutKernel.NAME + "'") && e.contains("custom") && e.contains("conv"), e);
+    }
+
     @Test void closedSessionRefusesToRun() throws PluginException {
         ReferenceSession s = new ReferenceRuntime().open(chain(), Options.NONE);
         s.close();

@@ -34,7 +34,8 @@ public final class KernelTable {
                 new LinearKernel(), new MatMulKernel(), new SoftmaxKernel(), new LayerNormKernel(),
                 new GroupNormKernel(), new GluKernel(), new TransposeKernel(), new ReshapeKernel(),
                 new SliceKernel(), new ConcatKernel(), new SplitKernel(), new PadKernel(),
-                new StftKernel(), new IstftKernel());
+                new StftKernel(), new IstftKernel(),
+                new SinKernel(), new CosKernel());
     }
 
     private static void register(Map<String, Kernel> map, Kernel kernel) {

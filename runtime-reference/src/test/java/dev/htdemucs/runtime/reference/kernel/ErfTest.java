@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** erf/erfc against values from a correctly rounded libm (Python's math.erf / math.erfc). */
 class ErfTest {
-    /** Relative tolerances, 6 orders of magnitude below float resolution; measured: 2.6e-15 and 1.4e-14. */
+    /** Relative tolerances, 6 orders of magnitude below float resolution; measured over [0, 12]: 3.0e-15 and 1.9e-14. */
     private static final double ERF_RELATIVE = 1e-14;
     private static final double ERFC_RELATIVE = 5e-14;
 
