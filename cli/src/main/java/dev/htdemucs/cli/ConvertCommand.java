@@ -105,7 +105,8 @@ final class ConvertCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         Map<Precision, Integer> counts = plan.count(m.graph());
         o.println("wrote " + result.path());
-        o.printf(Locale.ROOT, "model:     %s (%s, %d sources: %s)%n", modelFile.getFileName(), m.metadata().architecture(),
+        String shownName = model != null ? modelFile.getFileName().toString() : "tiny6 (bundled test model)";
+        o.printf(Locale.ROOT, "model:     %s (%s, %d sources: %s)%n", shownName, m.metadata().architecture(),
                 m.metadata().sources().size(), String.join(", ", m.metadata().sources()));
         o.printf(Locale.ROOT, "precision: %s — %d fp16 ops, %d fp32 ops%n", selector.name(),
                 counts.getOrDefault(Precision.FP16, 0), counts.getOrDefault(Precision.FP32, 0));

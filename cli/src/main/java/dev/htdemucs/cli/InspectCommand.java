@@ -4,7 +4,11 @@ import dev.htdemucs.ir.DType;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.Node;
 import dev.htdemucs.ir.Value;
+import dev.htdemucs.pytorch.DemucsCheckpointLoader;
+import dev.htdemucs.pytorch.checkpoint.Checkpoint;
+import dev.htdemucs.pytorch.checkpoint.StoredTensor;
 import dev.htdemucs.spi.LoadedModel;
+import dev.htdemucs.spi.ModelLoader;
 import dev.htdemucs.spi.ModelMetadata;
 import dev.htdemucs.spi.Plugins;
 import picocli.CommandLine.Command;
@@ -32,7 +36,8 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         Plugins plugins = pluginOptions.plugins();
-        LoadedModel m = ModelFiles.load(plugins, model);
+        ModelLoader loader = ModelFiles.loaderFor(plugins, model);
+        LoadedModel m = loader.load(model, dev.htdemucs.spi.Options.NONE);
         PrintWriter out = spec.commandLine().getOut();
         ModelMetadata md = m.metadata();
         Graph g = m.graph();
@@ -45,10 +50,16 @@ final class InspectCommand implements Callable<Integer> {
         out.println("kwargs:");
         new TreeMap<>(md.hyperParameters()).forEach((k, v) -> out.println("  " + k + " = " + v));
         Map<DType, Long> params = new TreeMap<>();
-        for (Node n : g.nodes()) {
-            if (n.op().equals("const") && n.output().type().numel() > 1) params.merge(n.output().type().dtype(), n.output().type().numel(), Long::sum);
+        if (loader instanceof DemucsCheckpointLoader) {
+            // A checkpoint's parameters are its state dict, as stored (released models: float16).
+            for (StoredTensor t : Checkpoint.open(model).state().values()) params.merge(t.dtype(), t.numel(), Long::sum);
+            out.println("parameters (checkpoint state, by stored dtype):");
+        } else {
+            for (Node n : g.nodes()) {
+                if (n.op().equals("const") && n.output().type().numel() > 1) params.merge(n.output().type().dtype(), n.output().type().numel(), Long::sum);
+            }
+            out.println("parameters (constants with more than one element, by dtype):");
         }
-        out.println("parameters (constants with more than one element, by dtype):");
         long total = 0;
         for (var e : params.entrySet()) {
             out.printf("  %-8s %,d%n", e.getKey(), e.getValue());

@@ -9,7 +9,8 @@ import dev.htdemucs.spi.Plugins;
 import dev.htdemucs.stft.separation.SeparationSettings;
 import dev.htdemucs.stft.separation.Separator;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
 
@@ -20,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The separation code path on the released htdemucs_6s architecture (golden {@code synth_song}: one full
  * segment of 343980 samples, the output of {@code forward}). Without overlap {@code apply_model} runs that
  * segment alone and its weights cancel; with the default overlap it would run a second, centre-padded
- * segment at the stride and cross-fade, which is not what {@code forward} computes. Minutes on the
- * reference runtime: run with {@code -Pfull}.
+ * segment at the stride and cross-fade, which is not what {@code forward} computes. Run on the reference
+ * runtime and on ONNX Runtime (the checkpoint exported to ONNX in memory). Minutes: run with {@code -Pfull}.
  */
 @Tag("full")
 class SeparateFullSizeTest {
@@ -29,13 +30,14 @@ class SeparateFullSizeTest {
     /** As {@link SeparateCommandTest#GOLDEN_TOLERANCE_OF_PEAK}. */
     static final double GOLDEN_TOLERANCE_OF_PEAK = 1e-4;
 
-    @Test
-    void oneSegmentSongEqualsForward() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"reference", "onnxruntime"})
+    void oneSegmentSongEqualsForward(String runtime) throws Exception {
         GoldenSet full = Golden.requireFullSize();
         OfflineMode.enable();
         NpyArray mix = full.npy("synth_song/mix.npy");
         NpyArray golden = full.npy("synth_song/output.npy");
-        try (SeparationModel model = SeparationModel.open(Plugins.discover(List.of()), "reference",
+        try (SeparationModel model = SeparationModel.open(Plugins.discover(List.of()), runtime,
                 full.file("model.th"), Options.NONE)) {
             assertEquals(mix.dim(2), model.network().trainingLength(), "the case is one training segment");
             Separator separator = SeparateCommand.newSeparator(model, SeparationSettings.DEFAULT.withOverlap(0));
@@ -43,7 +45,7 @@ class SeparateFullSizeTest {
             float[] out = separator.apply(mix.data(), mix.dim(2), (done, total) -> assertEquals(1, total));
 
             Comparison c = Comparison.of(golden.data(), out);
-            System.out.println("htdemucs_6s synth_song via apply: " + c);
+            System.out.println("htdemucs_6s synth_song via apply on " + runtime + ": " + c);
             assertTrue(c.maxAbsRelativeToPeak() <= GOLDEN_TOLERANCE_OF_PEAK, c.toString());
         }
     }
