@@ -369,6 +369,10 @@ final class ValidateCommand implements Callable<Integer> {
             }
             case COREML_REFERENCE -> {
                 Path pkg = packages.get(ValidationBounds.FP32);
+                if (pkg == null) {
+                    throw new PluginException("the reference runtime " + COREML_REFERENCE + " runs the fp32 package,"
+                            + " but there is no '" + COREML_EMITTER + "' emitter to write it");
+                }
                 yield () -> rt.open(pkg, options);
             }
             default -> () -> rt.open(inner.graph(), options);
