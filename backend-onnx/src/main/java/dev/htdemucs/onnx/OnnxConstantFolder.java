@@ -459,7 +459,10 @@ final class OnnxConstantFolder {
         if (repeats.length != in.length) throw new OnnxConversionException(where + ": Tile repeats " + Arrays.toString(repeats) + " do not match rank " + in.length);
         int rank = in.length;
         int[] out = new int[rank], st = strides(in);
-        for (int a = 0; a < rank; a++) out[a] = Math.toIntExact(in[a] * repeats[a]);
+        for (int a = 0; a < rank; a++) {
+            if (repeats[a] < 0) throw new OnnxConversionException(where + ": Tile repeats " + Arrays.toString(repeats) + " are negative");
+            out[a] = Math.toIntExact(Math.multiplyExact(in[a], repeats[a]));
+        }
         int n = numel(out);
         int[] src = new int[n];
         int[] idx = new int[rank];
@@ -519,17 +522,26 @@ final class OnnxConstantFolder {
 
     private static List<Tensor> range(Inputs in) {
         Tensor start = in.get(0), limit = in.get(1), delta = in.get(2);
+        if (start.numel() != 1 || limit.numel() != 1 || delta.numel() != 1) {
+            throw in.error("Range start, limit and delta must be scalars, found " + start.type() + ", " + limit.type()
+                    + ", " + delta.type());
+        }
         DType t = start.dtype();
         if (t.isFloatingPoint()) {
             double s = reals(start)[0], l = reals(limit)[0], d = reals(delta)[0];
-            int n = (int) Math.max(0, Math.ceil((l - s) / d));
+            double count = Math.max(0, Math.ceil((l - s) / d));
+            TensorElements.requireEvaluable(Double.isNaN(count) ? Long.MAX_VALUE : (long) count);
+            int n = (int) count;
             double[] v = new double[n];
             for (int i = 0; i < n; i++) v[i] = s + i * d;
             return List.of(ofReals(t, new int[]{n}, v));
         }
         long s = longs(start)[0], l = longs(limit)[0], d = longs(delta)[0];
         if (d == 0) throw in.error("Range delta is 0");
-        int n = (int) Math.max(0, Math.ceil((double) (l - s) / d));
+        // in double: limit - start can overflow a long
+        double count = Math.max(0, Math.ceil(((double) l - (double) s) / d));
+        TensorElements.requireEvaluable((long) count);
+        int n = (int) count;
         long[] v = new long[n];
         for (int i = 0; i < n; i++) v[i] = s + i * d;
         return List.of(ofLongs(t, new int[]{n}, v));

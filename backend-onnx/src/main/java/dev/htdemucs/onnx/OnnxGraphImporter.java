@@ -80,7 +80,8 @@ final class OnnxGraphImporter {
             throw new OnnxConversionException(file + " imports no version of the default ONNX operator set (opset_import for domain \"\" is missing;"
                     + " corrupt or truncated file?)");
         }
-        return Math.toIntExact(v);
+        if (v < 1 || v > Integer.MAX_VALUE) throw new OnnxConversionException(file + ": default opset version " + v + " is not a valid version");
+        return (int) v.longValue();
     }
 
     Graph importGraph() {
@@ -171,9 +172,17 @@ final class OnnxGraphImporter {
                 throw new OnnxConversionException(where + " has symbolic dimension " + i + " ('" + d.getDimParam() + "'); the IR needs static"
                         + " shapes: give them with option shape." + in.getName() + "=d0,d1,...");
             }
-            shape[i] = Math.toIntExact(d.getDimValue());
+            if (d.getDimValue() < 0 || d.getDimValue() > Integer.MAX_VALUE) {
+                throw new OnnxConversionException(where + " has dimension " + i + " of " + d.getDimValue()
+                        + "; expected 0.." + Integer.MAX_VALUE);
+            }
+            shape[i] = (int) d.getDimValue();
         }
-        return new TensorType(dtype, shape);
+        try {
+            return new TensorType(dtype, shape);
+        } catch (IllegalArgumentException e) {
+            throw new OnnxConversionException(where + ": " + e.getMessage(), e);
+        }
     }
 
     private static int[] parseShape(String s, String where) {

@@ -42,6 +42,8 @@ final class OnnxLowerings {
         BY_OP.put("sqrt", (n, o) -> o.emit("Sqrt", List.of(o.input(0))));
         BY_OP.put("sigmoid", (n, o) -> o.emit("Sigmoid", List.of(o.input(0))));
         BY_OP.put("relu", (n, o) -> o.emit("Relu", List.of(o.input(0))));
+        BY_OP.put("sin", (n, o) -> o.emit("Sin", List.of(o.input(0))));
+        BY_OP.put("cos", (n, o) -> o.emit("Cos", List.of(o.input(0))));
         BY_OP.put("gelu", OnnxLowerings::gelu);
         BY_OP.put("cast", (n, o) -> o.emit("Cast", List.of(o.input(0)), ofInt("to", OnnxDataTypes.toOnnx(n.attributes().dtype("dtype")))));
         BY_OP.put("reduce_mean", (n, o) -> reduce("ReduceMean", 18, n, o));
@@ -96,10 +98,24 @@ final class OnnxLowerings {
         o.emit("Mul", List.of(times, o.scalar("half", t, 0.5f)));
     }
 
+    /**
+     * Reductions over more elements than this are split into stages of at most this many. ONNX Runtime
+     * accumulates ReduceMean/ReduceSum (and InstanceNormalization/GroupNormalization statistics) in float32, so one
+     * sum over millions of elements (the input normalisation over spec [1, 4, 2048, 336], group norms over whole
+     * encoder activations) is off by ~1e-5 relative; sums of at most a few thousand elements, then sums of those,
+     * stay near float32 rounding.
+     */
+    static final int MAX_REDUCTION_STAGE = 4096;
+
     private static void reduce(String opType, int axesInputSince, Node n, OnnxGraphExporter o) {
         int[] axes = n.attributes().ints("axes");
-        AttributeProto keep = ofInt("keepdims", n.attributes().bool("keep_dims", false) ? 1 : 0);
-        if (axes.length == 0) {
+        boolean keepDims = n.attributes().bool("keep_dims", false);
+        AttributeProto keep = ofInt("keepdims", keepDims ? 1 : 0);
+        TensorType x = n.input(0).type();
+        if (axes.length > 0 && reducedCount(x.shape(), axes) > MAX_REDUCTION_STAGE) {
+            String staged = stagedReduce(opType, axesInputSince, o.input(0), x.shape(), axes, o);
+            o.emit("Reshape", List.of(staged, o.int64s("reduced_shape", n.output().type().shape())));
+        } else if (axes.length == 0) {
             // ONNX reads "no axes" as "all axes"; the IR's empty list means none: an identity.
             o.emit("Identity", List.of(o.input(0)));
         } else if (o.opset() >= axesInputSince) {
@@ -107,6 +123,69 @@ final class OnnxLowerings {
         } else {
             o.emit(opType, List.of(o.input(0)), ofInts("axes", axes), keep);
         }
+    }
+
+    private static long reducedCount(int[] shape, int[] axes) {
+        long count = 1;
+        for (int a : normalizedAxes(shape.length, axes)) count *= shape[a];
+        return count;
+    }
+
+    /** Distinct non-negative axes, largest first. */
+    private static int[] normalizedAxes(int rank, int[] axes) {
+        return Arrays.stream(axes).map(a -> a < 0 ? a + rank : a).distinct().boxed()
+                .sorted((a, b) -> Integer.compare(b, a)).mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * {@code opType} (ReduceSum or ReduceMean) over {@code axes} as a chain of reductions of at most
+     * {@link #MAX_REDUCTION_STAGE} elements each (when the extents allow): one axis at a time, innermost first, and
+     * an axis longer than the stage limit reshaped into [blocks, block] and reduced block first. Each stage reduces
+     * equal-sized groups, so a sum of sums and a mean of means equal the single reduction. Returns the result with
+     * every reduced axis kept as 1.
+     */
+    private static String stagedReduce(String opType, int axesInputSince, String input, int[] shape, int[] axes, OnnxGraphExporter o) {
+        String current = input;
+        int[] cur = shape.clone();
+        for (int axis : normalizedAxes(shape.length, axes)) {
+            int extent = cur[axis];
+            int block = stageBlock(extent);
+            if (block > 1 && block < extent) {
+                int[] split = new int[cur.length + 1];
+                System.arraycopy(cur, 0, split, 0, axis);
+                split[axis] = extent / block;
+                split[axis + 1] = block;
+                System.arraycopy(cur, axis + 1, split, axis + 2, cur.length - axis - 1);
+                current = o.emitTemp("Reshape", "blocks", List.of(current, o.int64s("blocks_shape", split)));
+                current = reduceStage(opType, axesInputSince, current, axis + 1, false, o);
+                cur[axis] = extent / block;
+            }
+            current = reduceStage(opType, axesInputSince, current, axis, true, o);
+            cur[axis] = 1;
+        }
+        return current;
+    }
+
+    /**
+     * The block length to split an extent into for staged reduction: the divisor of {@code extent} nearest its
+     * square root from below, as long as it and the block count both fit a stage; the extent itself when it already
+     * fits or has no such divisor (no padding: padding would change a mean).
+     */
+    private static int stageBlock(int extent) {
+        if (extent <= MAX_REDUCTION_STAGE) return extent;
+        for (int d = (int) Math.sqrt(extent); d > 1; d--) {
+            if (extent % d == 0 && extent / d <= MAX_REDUCTION_STAGE) return d <= MAX_REDUCTION_STAGE ? d : extent;
+        }
+        return extent;
+    }
+
+    private static String reduceStage(String opType, int axesInputSince, String input, int axis, boolean keepDims, OnnxGraphExporter o) {
+        AttributeProto keep = ofInt("keepdims", keepDims ? 1 : 0);
+        String suffix = opType.equals("ReduceMean") ? "stage_mean" : "stage_sum";
+        if (o.opset() >= axesInputSince) {
+            return o.emitTemp(opType, suffix, List.of(input, o.int64s("stage_axes", axis)), keep);
+        }
+        return o.emitTemp(opType, suffix, List.of(input), ofInts("axes", axis), keep);
     }
 
     /** Conv/ConvTranspose: IR pads are [begin, end] per axis, ONNX's are all begins then all ends. */
@@ -194,6 +273,12 @@ final class OnnxLowerings {
         float eps = (float) n.attributes().real("epsilon", 1e-5);
         int channels = x.dim(1);
         boolean gamma = n.input(1) != null, beta = n.input(2) != null;
+        boolean affine = gamma || beta;
+        if (x.numel() / ((long) x.dim(0) * groups) > MAX_REDUCTION_STAGE) {
+            String normalized = stagedGroupNormalization(x, groups, eps, affine, o);
+            if (affine) perChannelAffine(n, x, normalized, o);
+            return;
+        }
         if (o.opset() >= 21) {
             String scale = gamma ? o.input(1) : o.filled("ones", x.dtype(), 1f, channels);
             String bias = beta ? o.input(2) : o.filled("zeros", x.dtype(), 0f, channels);
@@ -201,7 +286,6 @@ final class OnnxLowerings {
             return;
         }
         String normalized;
-        boolean affine = gamma || beta;
         if (o.opset() >= 18) {
             List<String> in = List.of(o.input(0), o.filled("group_ones", x.dtype(), 1f, groups), o.filled("group_zeros", x.dtype(), 0f, groups));
             AttributeProto[] attrs = {ofFloat("epsilon", eps), ofInt("num_groups", groups)};
@@ -214,7 +298,39 @@ final class OnnxLowerings {
             List<String> in = List.of(inorm, o.int64s("shape", x.shape()));
             normalized = affine ? o.emitTemp("Reshape", "normalized", in) : o.emit("Reshape", in);
         }
-        if (!affine) return;
+        if (affine) perChannelAffine(n, x, normalized, o);
+    }
+
+    /**
+     * Group normalisation from primitives with staged statistics, for groups too large for one float32 reduction
+     * (ONNX Runtime's InstanceNormalization and GroupNormalization sum each group in one float32 pass): view x as
+     * [N, G, C/G, spatial...], mean by {@link #stagedReduce}, then the biased variance as the staged mean of the
+     * squared deviations, as torch.nn.GroupNorm computes it.
+     */
+    private static String stagedGroupNormalization(TensorType x, int groups, float eps, boolean affine, OnnxGraphExporter o) {
+        int[] groupedShape = new int[x.rank() + 1];
+        groupedShape[0] = x.dim(0);
+        groupedShape[1] = groups;
+        groupedShape[2] = x.dim(1) / groups;
+        System.arraycopy(x.shape(), 2, groupedShape, 3, x.rank() - 2);
+        int[] statAxes = new int[groupedShape.length - 2];
+        for (int i = 0; i < statAxes.length; i++) statAxes[i] = i + 2;
+        String grouped = o.emitTemp("Reshape", "grouped", List.of(o.input(0), o.int64s("grouped_shape", groupedShape)));
+        String mean = stagedReduce("ReduceMean", 18, grouped, groupedShape, statAxes, o);
+        String deviation = o.emitTemp("Sub", "deviation", List.of(grouped, mean));
+        String squared = o.emitTemp("Mul", "squared_deviation", List.of(deviation, deviation));
+        String variance = stagedReduce("ReduceMean", 18, squared, groupedShape, statAxes, o);
+        String shifted = o.emitTemp("Add", "variance_eps", List.of(variance, o.scalar("epsilon", x.dtype(), eps)));
+        String std = o.emitTemp("Sqrt", "std", List.of(shifted));
+        String normalizedGroups = o.emitTemp("Div", "normalized_grouped", List.of(deviation, std));
+        List<String> in = List.of(normalizedGroups, o.int64s("shape", x.shape()));
+        return affine ? o.emitTemp("Reshape", "normalized", in) : o.emit("Reshape", in);
+    }
+
+    /** y * gamma + beta with the [C] parameters viewed as [C, 1, ...] against x's [N, C, ...]. */
+    private static void perChannelAffine(Node n, TensorType x, String normalized, OnnxGraphExporter o) {
+        int channels = x.dim(1);
+        boolean gamma = n.input(1) != null, beta = n.input(2) != null;
         int[] perChannel = new int[x.rank() - 1];
         Arrays.fill(perChannel, 1);
         perChannel[0] = channels;

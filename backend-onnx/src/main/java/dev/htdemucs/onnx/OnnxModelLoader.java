@@ -3,6 +3,7 @@ package dev.htdemucs.onnx;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.htdemucs.ir.Graph;
+import dev.htdemucs.ir.IrException;
 import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.onnx.proto.OnnxProto.ModelProto;
 import dev.htdemucs.onnx.proto.OnnxProto.StringStringEntryProto;
@@ -58,6 +59,9 @@ public final class OnnxModelLoader implements ModelLoader {
             return toLoadedModel(model, file.toString(), dir, options);
         } catch (OnnxConversionException e) {
             throw new PluginException(e.getMessage(), e);
+        } catch (IrException | IllegalArgumentException | IllegalStateException | ArithmeticException e) {
+            // graph-level checks outside any one node (duplicate input or output names, types the IR refuses)
+            throw new PluginException("cannot import " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -39,6 +39,8 @@ final class OnnxOpImporters {
         unary("Sqrt", "sqrt");
         unary("Sigmoid", "sigmoid");
         unary("Relu", "relu");
+        unary("Sin", "sin");
+        unary("Cos", "cos");
         byOp.put("Gelu", this::gelu);
         byOp.put("Erf", ctx -> {
             throw ctx.error("Erf outside the exact-GELU pattern x * 0.5 * (1 + erf(x / sqrt(2))) is not supported (the IR has gelu, not erf)");
@@ -355,8 +357,11 @@ final class OnnxOpImporters {
         Attributes.Builder attrs = Attributes.builder().put("pads", full).put("mode", mode);
         if (mode.equals("constant")) {
             double value = 0;
-            if (ctx.opset() >= 11 && ctx.hasInput(2)) value = reals(ctx.known(2))[0];
-            else if (ctx.opset() < 11) value = ctx.attributes().real("value", 0f);
+            if (ctx.opset() >= 11 && ctx.hasInput(2)) {
+                Tensor fill = ctx.known(2);
+                if (fill.numel() != 1) throw ctx.error("Pad constant_value must be one element, found " + fill.type());
+                value = reals(fill)[0];
+            } else if (ctx.opset() < 11) value = ctx.attributes().real("value", 0f);
             if (value != 0) attrs.put("value", value);
         }
         boolean noop = Arrays.stream(full).allMatch(p -> p == 0);

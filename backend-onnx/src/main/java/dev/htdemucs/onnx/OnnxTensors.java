@@ -39,7 +39,11 @@ final class OnnxTensors {
             }
             shape[i] = (int) d;
         }
-        return new TensorType(dtype, shape);
+        try {
+            return new TensorType(dtype, shape);
+        } catch (IllegalArgumentException e) {
+            throw new OnnxConversionException(where + ": " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -14,9 +14,25 @@ import java.nio.ByteOrder;
  * (transpose, slice, gather, broadcast all copy element bytes from computed source positions).
  */
 final class TensorElements {
+    /**
+     * The most elements import-time evaluation handles in one tensor: 2^24 (64 MiB of float32), far above
+     * any shape computation or HTDemucs weight, so a file cannot make the importer allocate what its
+     * shapes merely declare (ConstantOfShape, Expand, Range, Tile of billions of elements).
+     */
+    static final long MAX_ELEMENTS = 1L << 24;
+
     private TensorElements() {}
 
+    /** Refuses tensors beyond {@link #MAX_ELEMENTS}; callers add the node to the message. */
+    static void requireEvaluable(long elements) {
+        if (elements > MAX_ELEMENTS) {
+            throw new IllegalArgumentException("a constant of " + elements + " elements exceeds the " + MAX_ELEMENTS
+                    + " elements evaluated at import time");
+        }
+    }
+
     static double[] reals(Tensor t) {
+        requireEvaluable(t.numel());
         int n = Math.toIntExact(t.numel());
         double[] out = new double[n];
         ByteBuffer b = t.data();
@@ -37,6 +53,7 @@ final class TensorElements {
 
     /** Integer elements; float tensors are truncated toward zero (as a C cast). */
     static long[] longs(Tensor t) {
+        requireEvaluable(t.numel());
         if (!t.dtype().isFloatingPoint()) return t.toLongArray();
         double[] d = reals(t);
         long[] out = new long[d.length];
@@ -113,8 +130,15 @@ final class TensorElements {
 
     static int numel(int[] shape) {
         long n = 1;
-        for (int d : shape) n *= d;
-        return Math.toIntExact(n);
+        for (int d : shape) {
+            if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + java.util.Arrays.toString(shape));
+            if (d == 0) return 0;
+        }
+        for (int d : shape) {
+            n *= d; // stays below 2^24 * 2^31 until the check stops it
+            requireEvaluable(n);
+        }
+        return (int) n;
     }
 
     /** For every element of {@code outShape}, the flat index of the element of {@code inShape} that broadcasts to it. */
@@ -139,6 +163,7 @@ final class TensorElements {
     }
 
     private static ByteBuffer allocate(TensorType type) {
+        requireEvaluable(type.numel());
         return ByteBuffer.allocate(Math.toIntExact(type.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
     }
 

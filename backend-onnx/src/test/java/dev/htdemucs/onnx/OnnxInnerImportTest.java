@@ -33,6 +33,13 @@ class OnnxInnerImportTest {
     /** ONNX Runtime on our re-export vs ONNX Runtime on the original file. */
     static final double REEXPORT_VS_ORT = 1e-5;
     /**
+     * ONNX Runtime on our re-export vs PyTorch (golden): our export stages the large reductions (see
+     * {@link #onnxRuntimeReductionsAccumulateInFloat32}), so it is as close to PyTorch as the reference runtime.
+     */
+    static final double REEXPORT_VS_GOLDEN = 1e-5;
+    /** Relative error of a sum over the synth_song spectrogram as our export stages it, run by ONNX Runtime. */
+    static final double STAGED_SUM_RELATIVE = 1e-6;
+    /**
      * Re-export with weights=fp16: the checkpoint's weights are fp16 values already, so storing them as
      * fp16 is lossless; only import-time constants such as the transformer's sinusoidal embeddings round.
      */
@@ -125,12 +132,14 @@ class OnnxInnerImportTest {
     }
 
     /**
-     * Why synth_song is left out above: ORT's sum of squares over the synth_song spectrogram is off by more
-     * than 1e-5 relative (float32 accumulation), while the reference runtime agrees with a float64 sum.
-     * Should ORT's reductions become exact, this fails and synth_song can join the comparison above.
+     * Why synth_song is left out above: ORT's raw ReduceSum (as torch.onnx writes it in inner.onnx) of the squares
+     * over the synth_song spectrogram is off by more than 1e-5 relative (float32 accumulation), while the reference
+     * runtime agrees with a float64 sum. Our emitter stages such reductions (OnnxLowerings.stagedReduce), so
+     * ORT on our export of the same IR sum is within {@link #STAGED_SUM_RELATIVE}. Should ORT's raw reductions
+     * become exact, this fails and synth_song can join the comparison above.
      */
     @Test
-    void onnxRuntimeReductionsAccumulateInFloat32() throws Exception {
+    void onnxRuntimeReductionsAccumulateInFloat32(@TempDir Path dir) throws Exception {
         Tensor spec = InnerCases.inputs("synth_song").get("spec");
         dev.htdemucs.ir.GraphBuilder b = new dev.htdemucs.ir.GraphBuilder("sum_of_squares");
         dev.htdemucs.ir.Value x = b.input("spec", spec.type());
@@ -138,18 +147,50 @@ class OnnxInnerImportTest {
         b.output("ss", b.op("reduce_sum", "ss", dev.htdemucs.ir.Attributes.of("axes", new int[]{1, 2, 3}), sq));
         double exact = 0;
         for (float f : spec.toFloatArray()) exact += (double) (f * f);
-        float ort, ref;
+        float raw, staged, ref;
+        Path rawModel = dir.resolve("raw_reduce_sum.onnx");
+        java.nio.file.Files.write(rawModel, rawSumOfSquares(spec.type()).toByteArray());
+        try (Session s = InnerCases.runtime("onnxruntime").open(rawModel, Options.NONE)) {
+            raw = s.run(Map.of("spec", spec)).get("ss").toFloatArray()[0];
+        }
         try (Session s = InnerCases.runtime("onnxruntime").open(b.build(), Options.NONE)) {
-            ort = s.run(Map.of("spec", spec)).get("ss").toFloatArray()[0];
+            staged = s.run(Map.of("spec", spec)).get("ss").toFloatArray()[0];
         }
         try (Session s = InnerCases.runtime("reference").open(b.build(), Options.NONE)) {
             ref = s.run(Map.of("spec", spec)).get("ss").toFloatArray()[0];
         }
-        double ortError = Math.abs(ort - exact) / exact, refError = Math.abs(ref - exact) / exact;
-        System.out.printf("sum of squares of synth_song spec: float64 %.9e, ORT %.9e (relative %.2e), reference %.9e (relative %.2e)%n",
-                exact, ort, ortError, ref, refError);
+        double rawError = Math.abs(raw - exact) / exact, stagedError = Math.abs(staged - exact) / exact, refError = Math.abs(ref - exact) / exact;
+        System.out.printf("sum of squares of synth_song spec: float64 %.9e, ORT raw ReduceSum %.9e (relative %.2e),"
+                        + " ORT staged (our export) %.9e (relative %.2e), reference %.9e (relative %.2e)%n",
+                exact, raw, rawError, staged, stagedError, ref, refError);
         assertTrue(refError < 1e-7, "reference runtime sum is off by " + refError);
-        assertTrue(ortError > 1e-5, "ORT's sum is now exact to " + ortError + ": add synth_song to the reference-vs-ORT test");
+        assertTrue(stagedError < STAGED_SUM_RELATIVE, "ORT on our staged export of the sum is off by " + stagedError);
+        assertTrue(rawError > 1e-5, "ORT's raw ReduceSum is now exact to " + rawError + ": add synth_song to the reference-vs-ORT test");
+    }
+
+    /** Mul + one ReduceSum over axes 1..3 with keepdims=0, opset 17, as torch.onnx writes a reduction. */
+    private static dev.htdemucs.onnx.proto.OnnxProto.ModelProto rawSumOfSquares(TensorType specType) {
+        var shape = dev.htdemucs.onnx.proto.OnnxProto.TensorShapeProto.newBuilder();
+        for (int d : specType.shape()) shape.addDim(dev.htdemucs.onnx.proto.OnnxProto.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        var type = dev.htdemucs.onnx.proto.OnnxProto.TypeProto.newBuilder().setTensorType(dev.htdemucs.onnx.proto.OnnxProto.TypeProto.Tensor.newBuilder()
+                .setElemType(dev.htdemucs.onnx.proto.OnnxProto.TensorProto.DataType.FLOAT_VALUE).setShape(shape));
+        var axes = dev.htdemucs.onnx.proto.OnnxProto.TensorProto.newBuilder().setName("axes").addDims(3)
+                .setDataType(dev.htdemucs.onnx.proto.OnnxProto.TensorProto.DataType.INT64_VALUE).addInt64Data(1).addInt64Data(2).addInt64Data(3);
+        var keepdims = dev.htdemucs.onnx.proto.OnnxProto.AttributeProto.newBuilder().setName("keepdims")
+                .setType(dev.htdemucs.onnx.proto.OnnxProto.AttributeProto.AttributeType.INT).setI(0);
+        var graph = dev.htdemucs.onnx.proto.OnnxProto.GraphProto.newBuilder().setName("raw_sum_of_squares")
+                .addNode(dev.htdemucs.onnx.proto.OnnxProto.NodeProto.newBuilder().setOpType("Mul").setName("sq").addInput("spec").addInput("spec").addOutput("sq"))
+                .addNode(dev.htdemucs.onnx.proto.OnnxProto.NodeProto.newBuilder().setOpType("ReduceSum").setName("ss").addInput("sq").addInput("axes").addOutput("ss")
+                        .addAttribute(keepdims))
+                .addInitializer(axes)
+                .addInput(dev.htdemucs.onnx.proto.OnnxProto.ValueInfoProto.newBuilder().setName("spec").setType(type))
+                .addOutput(dev.htdemucs.onnx.proto.OnnxProto.ValueInfoProto.newBuilder().setName("ss").setType(
+                        dev.htdemucs.onnx.proto.OnnxProto.TypeProto.newBuilder().setTensorType(dev.htdemucs.onnx.proto.OnnxProto.TypeProto.Tensor.newBuilder()
+                                .setElemType(dev.htdemucs.onnx.proto.OnnxProto.TensorProto.DataType.FLOAT_VALUE)
+                                .setShape(dev.htdemucs.onnx.proto.OnnxProto.TensorShapeProto.newBuilder()))));
+        return dev.htdemucs.onnx.proto.OnnxProto.ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(dev.htdemucs.onnx.proto.OnnxProto.OperatorSetIdProto.newBuilder().setDomain("").setVersion(17))
+                .setGraph(graph).build();
     }
 
     @ParameterizedTest
@@ -164,8 +205,12 @@ class OnnxInnerImportTest {
         try (Session s = InnerCases.runtime("onnxruntime").open(out, Options.NONE)) {
             for (String caseName : InnerCases.CASES) {
                 Map<String, Tensor> reexported = s.run(InnerCases.inputs(caseName));
-                InnerCases.assertClose("ORT(re-export opset " + opset + ") vs ORT(inner.onnx) " + caseName, ORT_ON_ORIGINAL.get(caseName), reexported, REEXPORT_VS_ORT);
-                InnerCases.assertClose("ORT(re-export opset " + opset + ") vs golden " + caseName, InnerCases.golden(caseName), reexported, ORT_VS_GOLDEN);
+                // On synth_song ORT on inner.onnx is itself 1.05e-5 × peak off PyTorch (its raw float32 reductions, see
+                // onnxRuntimeReductionsAccumulateInFloat32); our re-export stages them, so there it is held to PyTorch instead.
+                if (!caseName.equals("synth_song")) {
+                    InnerCases.assertClose("ORT(re-export opset " + opset + ") vs ORT(inner.onnx) " + caseName, ORT_ON_ORIGINAL.get(caseName), reexported, REEXPORT_VS_ORT);
+                }
+                InnerCases.assertClose("ORT(re-export opset " + opset + ") vs golden " + caseName, InnerCases.golden(caseName), reexported, REEXPORT_VS_GOLDEN);
             }
         }
     }

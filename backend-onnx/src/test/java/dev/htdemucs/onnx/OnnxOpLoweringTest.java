@@ -54,6 +54,9 @@ class OnnxOpLoweringTest {
         c.put("sqrt", b -> b.op("sqrt", "n", null, b.op("sigmoid", "pos", null, in(b, "x", 2, 5))));
         c.put("sigmoid", b -> b.op("sigmoid", "n", null, in(b, "x", 3, 7)));
         c.put("relu", b -> b.op("relu", "n", null, in(b, "x", 3, 7)));
+        // phases up to ~1.3e3 rad, as in the transformer's positional embedding
+        c.put("sin", b -> b.op("sin", "n", null, b.op("mul", "phase", null, in(b, "x", 3, 7), b.scalar("k", 400f))));
+        c.put("cos", b -> b.op("cos", "n", null, b.op("mul", "phase", null, in(b, "x", 3, 7), b.scalar("k", 400f))));
         c.put("gelu", b -> b.op("gelu", "n", null, in(b, "x", 3, 7)));
         c.put("cast", b -> b.op("cast", "back", Attributes.of("dtype", DType.FLOAT32),
                 b.op("cast", "n", Attributes.of("dtype", DType.FLOAT16), in(b, "x", 3, 7))));
@@ -189,7 +192,7 @@ class OnnxOpLoweringTest {
 
     @Test
     void exportedSmallGraphsPassTheOnnxChecker(@TempDir Path dir) throws Exception {
-        for (String name : List.of("group_norm", "glu", "gelu", "linear3d", "pad_reflect", "reduce_mean", "split", "conv_transpose1d")) {
+        for (String name : List.of("group_norm", "glu", "gelu", "linear3d", "pad_reflect", "reduce_mean", "split", "conv_transpose1d", "sin", "cos")) {
             Path out = dir.resolve(name + ".onnx");
             new OnnxEmitter().emit(graph(name), PrecisionPlan.uniform(Precision.FP32), out, Options.NONE);
             OnnxChecker.check(out);

@@ -89,13 +89,19 @@ final class ConvertCommand implements Callable<Integer> {
 
         err.println("[1/4] loading " + modelFile);
         LoadedModel m = ModelFiles.load(plugins, modelFile);
-        for (GraphPass p : passPlugins) {
-            err.println("[2/4] pass " + p.name());
-            m = p.apply(m, Options.NONE);
+        PrecisionPlan plan;
+        try {
+            for (GraphPass p : passPlugins) {
+                err.println("[2/4] pass " + p.name());
+                m = p.apply(m, Options.NONE);
+            }
+            err.println("[3/4] precision " + selector.name());
+            Options selectorOptions = targetSnr != null ? Options.of("target_snr", targetSnr.toString()) : Options.NONE;
+            plan = selector.select(m, selectorOptions);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // a graph the passes or the selector cannot handle comes from the model file: name it
+            throw new InputFileException(ErrorReporter.message(e), modelFile, e);
         }
-        err.println("[3/4] precision " + selector.name());
-        Options selectorOptions = targetSnr != null ? Options.of("target_snr", targetSnr.toString()) : Options.NONE;
-        PrecisionPlan plan = selector.select(m, selectorOptions);
         err.println("[4/4] writing " + target);
         Options emitOptions = Options.of("target", this.target, "force", Boolean.toString(force),
                 "version", VersionProvider.version());

@@ -1,33 +1,199 @@
 package dev.htdemucs.cli;
 
 import picocli.CommandLine;
+import picocli.CommandLine.ExecutionException;
 import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IExecutionStrategy;
 import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Every error ends the command with exit code 2 and one line {@code error: <cause>}; with
- * {@code --debug} the stack trace follows.
+ * Every error ends the command with exit code 2 and exactly one line {@code error: <cause> (<file>)} on
+ * stderr; with {@code --debug} the stack trace follows. This is the one place that formats errors, for
+ * checked and unchecked exceptions alike, and for {@link Error}s such as an {@link OutOfMemoryError} on a
+ * hostile file (see {@link #catchingErrors}).
+ *
+ * <p>The file is the one the error is about, found in this order: the file of an {@link InputFileException};
+ * a file the message already ends with, {@code (...)}; the command's file argument (an option or parameter
+ * holding a path) that the message names first; the file of a {@link FileSystemException} among the
+ * causes. Inside the cause, the full path is shortened to its file name, since it follows in parentheses.
+ * An error that concerns no file (a bad option value, an unknown plugin) has no parentheses.
  */
 final class ErrorReporter implements IExecutionExceptionHandler {
     static final int EXIT_ERROR = 2;
+    private static final Pattern TRAILING_PARENTHESES = Pattern.compile("\\s*\\(([^()]+)\\)$");
+    private static final Pattern LINE_BREAKS = Pattern.compile("\\s*\\R\\s*");
+    /** Exceptions whose message says all; for others the class name is part of the cause ("EOFException"). */
+    private static final Set<Class<? extends Throwable>> SELF_EXPLANATORY = Set.of(IllegalArgumentException.class,
+            IllegalStateException.class, UnsupportedOperationException.class, IOException.class, UncheckedIOException.class);
+
+    /** Makes {@code cl} report every error, of parsing or of execution, as described above. */
+    static CommandLine install(CommandLine cl) {
+        cl.setExecutionStrategy(catchingErrors(new CommandLine.RunLast()));
+        cl.setExecutionExceptionHandler(new ErrorReporter());
+        cl.setParameterExceptionHandler(new ParameterErrors());
+        return cl;
+    }
 
     @Override
     public int handleExecutionException(Exception e, CommandLine cl, ParseResult parsed) {
+        Throwable error = e instanceof ExecutionException && e.getCause() instanceof Error ? e.getCause() : e;
         PrintWriter err = cl.getErr();
-        err.println("error: " + message(e));
-        if (debug(parsed)) e.printStackTrace(err);
+        err.println(line(error, fileArguments(parsed)));
+        if (debug(parsed)) error.printStackTrace(err);
         err.flush();
         return EXIT_ERROR;
     }
 
+    /**
+     * Wraps the strategy so that {@link Error}s thrown by a command (picocli lets them escape, the JVM would
+     * print its own stack trace and exit 1) reach {@link #handleExecutionException} too.
+     */
+    private static IExecutionStrategy catchingErrors(IExecutionStrategy strategy) {
+        return parsed -> {
+            try {
+                return strategy.execute(parsed);
+            } catch (Error e) {
+                ParseResult last = parsed;
+                while (last.subcommand() != null) last = last.subcommand();
+                throw new ExecutionException(last.commandSpec().commandLine(), "error in " + last.commandSpec().qualifiedName(), e);
+            }
+        };
+    }
+
+    /** The error line, {@code error: <cause> (<file>)}, given the command's file arguments. */
+    static String line(Throwable e, Collection<Path> fileArguments) {
+        String cause = message(e);
+        String file = file(e, cause, fileArguments);
+        return "error: " + (file == null ? cause : withFile(cause, file));
+    }
+
+    /** The cause in one line: the message, in words where the JDK's message is only a path or empty. */
     static String message(Throwable e) {
+        if (e instanceof InputFileException f) return oneLine(f.cause());
+        if (e instanceof UncheckedIOException u && u.getCause() instanceof FileSystemException f) return oneLine(describe(f));
+        if (e instanceof FileSystemException f) return oneLine(describe(f));
+        if (e instanceof OutOfMemoryError) {
+            return "out of memory" + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")")
+                    + ": the input is corrupt or too big for the Java heap; a larger heap: HTDEMUCS_JAVA_OPTS=-Xmx16g";
+        }
+        if (e instanceof StackOverflowError) return "the input nests too deeply to read (stack overflow); it is corrupt or hostile";
         String m = e.getMessage();
-        if (m == null || m.isBlank()) m = e.getClass().getSimpleName();
-        return m.replace('\n', ' ');
+        if (m == null || m.isBlank()) return e.getClass().getSimpleName();
+        boolean ours = e.getClass().getName().startsWith("dev.htdemucs.") || e instanceof ParameterException;
+        if (ours || SELF_EXPLANATORY.contains(e.getClass())) return oneLine(m);
+        return e.getClass().getSimpleName() + ": " + oneLine(m);
+    }
+
+    private static String describe(FileSystemException f) {
+        if (f instanceof NoSuchFileException) return "file not found";
+        if (f instanceof AccessDeniedException) return "permission denied";
+        if (f instanceof FileAlreadyExistsException) return "already exists";
+        if (f instanceof NotDirectoryException) return "not a directory";
+        if (f instanceof DirectoryNotEmptyException) return "directory not empty";
+        return f.getReason() != null ? f.getReason() : f.getClass().getSimpleName();
+    }
+
+    /** A multi-line message on one line: "problems:\n  a\n  b" becomes "problems: a; b". */
+    private static String oneLine(String m) {
+        StringBuilder line = new StringBuilder();
+        for (String part : LINE_BREAKS.split(m.strip())) {
+            if (line.length() > 0) line.append(line.charAt(line.length() - 1) == ':' ? " " : "; ");
+            line.append(part);
+        }
+        return line.toString();
+    }
+
+    /** The file the error is about (see the class comment), or null. */
+    static String file(Throwable e, String cause, Collection<Path> fileArguments) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InputFileException f) return f.file().toString();
+        }
+        List<String> candidates = new ArrayList<>();
+        for (Path p : fileArguments) {
+            candidates.add(p.toString());
+            candidates.add(p.toAbsolutePath().normalize().toString());
+        }
+        Matcher trailing = TRAILING_PARENTHESES.matcher(cause);
+        if (trailing.find() && (candidates.contains(trailing.group(1)) || isExistingPath(trailing.group(1)))) {
+            return trailing.group(1);
+        }
+        String named = null;
+        int at = Integer.MAX_VALUE;
+        for (String c : candidates) {
+            int i = c.isEmpty() ? -1 : cause.indexOf(c);
+            if (i >= 0 && (i < at || (i == at && c.length() > named.length()))) {
+                named = c;
+                at = i;
+            }
+        }
+        if (named != null) return named;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof FileSystemException f && f.getFile() != null) return f.getFile();
+        }
+        return null;
+    }
+
+    private static boolean isExistingPath(String s) {
+        if (!s.contains("/") && !s.contains("\\")) return false;
+        try {
+            return Files.exists(Path.of(s));
+        } catch (InvalidPathException e) {
+            return false;
+        }
+    }
+
+    /** {@code cause (file)}, with the file's full path inside the cause shortened to its name. */
+    static String withFile(String cause, String file) {
+        String c = cause.replace(" (" + file + ")", "").replace(": " + file + ": ", ": ");
+        if (c.startsWith(file + ": ")) c = c.substring(file.length() + 2);
+        if (c.endsWith(": " + file)) c = c.substring(0, c.length() - file.length() - 2);
+        Path name;
+        try {
+            name = Path.of(file).getFileName();
+        } catch (InvalidPathException e) {
+            name = null;
+        }
+        if (name != null && !name.toString().equals(file)) c = c.replace(file, name.toString());
+        if (c.isBlank()) c = "cannot use this file";
+        return c + " (" + file + ")";
+    }
+
+    /** The paths given on the command line (options and parameters of type Path or a collection of paths). */
+    static Set<Path> fileArguments(ParseResult parsed) {
+        Set<Path> files = new LinkedHashSet<>();
+        for (ParseResult p = parsed; p != null; p = p.subcommand()) {
+            for (ArgSpec arg : p.matchedArgs()) {
+                Object value = arg.getValue();
+                if (value instanceof Path path) files.add(path);
+                else if (value instanceof Collection<?> values) {
+                    for (Object v : values) if (v instanceof Path path) files.add(path);
+                }
+            }
+        }
+        return files;
     }
 
     private static boolean debug(ParseResult parsed) {
@@ -37,13 +203,14 @@ final class ErrorReporter implements IExecutionExceptionHandler {
         return false;
     }
 
-    /** Bad command-line usage: one error line, then how to get help. */
+    /** Bad command-line usage: one error line that says where help is. */
     static final class ParameterErrors implements IParameterExceptionHandler {
         @Override
         public int handleParseException(ParameterException ex, String[] args) {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println("error: " + ex.getMessage());
-            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            err.println("error: " + oneLine(String.valueOf(ex.getMessage())) + "; see '"
+                    + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
+            if (List.of(args).contains("--debug")) ex.printStackTrace(err);
             err.flush();
             return EXIT_ERROR;
         }

@@ -17,9 +17,6 @@ public final class Main {
     }
 
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new HtdemucsCommand());
-        cl.setExecutionExceptionHandler(new ErrorReporter());
-        cl.setParameterExceptionHandler(new ErrorReporter.ParameterErrors());
-        return cl;
+        return ErrorReporter.install(new CommandLine(new HtdemucsCommand()));
     }
 }

@@ -7,6 +7,8 @@ import dev.htdemucs.spi.ModelLoader;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
+import dev.htdemucs.spi.Runtime;
+import dev.htdemucs.spi.Session;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +26,32 @@ final class ModelFiles {
                 + String.join(", ", loaders.stream().map(ModelLoader::name).toList()) + " (" + file + ")");
     }
 
+    /**
+     * Loads {@code file}. Whatever goes wrong — a loader's own error, an unchecked exception from a reader
+     * meeting a hostile file, running out of memory on absurd sizes — comes out as a PluginException that
+     * names the file.
+     */
     static LoadedModel load(Plugins plugins, Path file) throws PluginException {
-        return loaderFor(plugins, file).load(file, Options.NONE);
+        ModelLoader loader = loaderFor(plugins, file);
+        try {
+            return loader.load(file, Options.NONE);
+        } catch (PluginException | RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            throw namingFile(e, file);
+        }
+    }
+
+    /** Opens {@code file} directly in {@code runtime}, with errors that name the file as {@link #load} does. */
+    static Session open(Runtime runtime, Path file, Options options) throws PluginException {
+        try {
+            return runtime.open(file, options);
+        } catch (PluginException | RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            throw namingFile(e, file);
+        }
+    }
+
+    private static PluginException namingFile(Throwable e, Path file) {
+        if (e instanceof PluginException p && p.getMessage() != null && p.getMessage().contains(file.toString())) return p;
+        return new PluginException(ErrorReporter.message(e) + " (" + file + ")", e);
     }
 
     /** The model cut to its inner network (inputs mix, spec; outputs spec_out, wave_out). */

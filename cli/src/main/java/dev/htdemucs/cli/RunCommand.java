@@ -69,11 +69,10 @@ final class RunCommand implements Callable<Integer> {
             int i = 0;
             for (var e : wanted.entrySet()) {
                 Path file = inputs.get(i++);
-                NpyArray a;
-                try {
-                    a = Npy.read(file);
-                } catch (NpyFormatException | java.io.UncheckedIOException ex) {
-                    throw new PluginException("cannot read input: " + ex.getMessage(), ex);
+                NpyArray a = readInput(file);
+                if (!java.util.Arrays.equals(a.shape(), e.getValue().shape())) {
+                    throw new InputFileException("input " + e.getKey() + " has shape " + java.util.Arrays.toString(a.shape())
+                            + ", the model expects " + e.getValue(), file, null);
                 }
                 feeds.put(e.getKey(), Tensor.ofFloats(a.shape(), a.data()));
             }
@@ -87,9 +86,21 @@ final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Reads one .npy input; a hostile header (absurd shape, bad dict) or a missing file is an error naming it. */
+    static NpyArray readInput(Path file) throws InputFileException {
+        if (Files.isDirectory(file)) throw new InputFileException("a directory, not a .npy file", file, null);
+        try {
+            return Npy.read(file);
+        } catch (java.io.UncheckedIOException ex) {
+            throw new InputFileException(ErrorReporter.message(ex.getCause()), file, ex);
+        } catch (NpyFormatException | IllegalArgumentException | OutOfMemoryError ex) {
+            throw new InputFileException("not a usable .npy file: " + ErrorReporter.message(ex), file, ex);
+        }
+    }
+
     private Session open(Plugins plugins, Runtime rt) throws PluginException {
         boolean isInnerFile = !model.getFileName().toString().endsWith(".th");
-        if (rt.accepts(model) && (!inner || isInnerFile)) return rt.open(model, Options.NONE);
+        if (rt.accepts(model) && (!inner || isInnerFile)) return ModelFiles.open(rt, model, Options.NONE);
         LoadedModel m = ModelFiles.load(plugins, model);
         if (inner) m = ModelFiles.inner(plugins, m);
         return rt.open(m.graph(), Options.NONE);

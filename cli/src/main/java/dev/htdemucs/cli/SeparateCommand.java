@@ -209,6 +209,9 @@ final class SeparateCommand implements Callable<Integer> {
             throw new InputFileException("cannot read: " + e.getMessage(), song, e);
         } catch (AudioFormatException e) {
             throw new InputFileException(e.getMessage(), song, e);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // a hostile header the reader did not anticipate: still an error about this file
+            throw new InputFileException(ErrorReporter.message(e), song, e);
         }
     }
 

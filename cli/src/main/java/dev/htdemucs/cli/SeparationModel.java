@@ -27,7 +27,7 @@ record SeparationModel(LoadedModel loaded, Session session, InnerNetwork network
             throws PluginException {
         boolean checkpoint = file.getFileName().toString().endsWith(".th");
         Session session = !checkpoint && runtime.accepts(file)
-                ? runtime.open(file, options)
+                ? ModelFiles.open(runtime, file, options)
                 : runtime.open(ModelFiles.inner(plugins, loaded).graph(), options);
         try {
             return new SeparationModel(loaded, session, new InnerNetwork(session, loaded.metadata()));

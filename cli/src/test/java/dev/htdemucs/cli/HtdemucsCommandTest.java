@@ -38,6 +38,6 @@ class HtdemucsCommandTest {
     void missingPluginDirIsAnError() {
         CliRunner.Result r = CliRunner.run("plugins", "--plugin-path", "/nonexistent/dir");
         assertEquals(2, r.exitCode());
-        assertTrue(r.err().startsWith("error: plugin directory does not exist: /nonexistent/dir"), r.err());
+        assertEquals("error: plugin directory does not exist (/nonexistent/dir)", r.err().strip());
     }
 }

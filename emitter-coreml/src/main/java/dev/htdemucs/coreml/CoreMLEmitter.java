@@ -20,7 +20,12 @@ import dev.htdemucs.spi.PrecisionPlan;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -92,11 +97,16 @@ public final class CoreMLEmitter implements Emitter {
                     weightBytes[0], bytes);
             return new EmitResult(out, bytes, counts, summary);
         } catch (FileAlreadyExistsException e) {
+            if (!out.toAbsolutePath().normalize().toString().equals(e.getFile())) {
+                throw new PluginException("cannot write " + out + ": " + describe(e), e);
+            }
             throw new PluginException("cannot write " + out + ": it already exists; pass the option force=true to replace it", e);
         } catch (IrException e) {
             throw new PluginException("cannot emit graph " + graph.name() + " to " + out + ": " + e.getMessage(), e);
-        } catch (IOException | java.io.UncheckedIOException e) {
-            throw new PluginException("cannot write " + out + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new PluginException("cannot write " + out + ": " + describe(e), e);
+        } catch (java.io.UncheckedIOException e) {
+            throw new PluginException("cannot write " + out + ": " + describe(e.getCause()), e);
         } catch (Exception e) {
             throw new PluginException("cannot emit graph " + graph.name() + " to " + out + ": " + e, e);
         }
@@ -122,6 +132,22 @@ public final class CoreMLEmitter implements Emitter {
         Mil.Program program = Mil.Program.newBuilder().setVersion(1).putFunctions("main", main).build();
         return MlModel.Model.newBuilder().setSpecificationVersion(target.specificationVersion())
                 .setDescription(desc).setMlProgram(program).build();
+    }
+
+    /**
+     * An I/O failure in words: a {@link FileSystemException}'s message is just a path for some subclasses
+     * ("/x/.m.mlpackage.tmp-1-ab"), so say what went wrong and where.
+     */
+    static String describe(IOException e) {
+        if (!(e instanceof FileSystemException f)) return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        String what;
+        if (f instanceof AccessDeniedException) what = "permission denied";
+        else if (f instanceof NoSuchFileException) what = "no such file or directory";
+        else if (f instanceof NotDirectoryException) what = "not a directory";
+        else if (f instanceof FileAlreadyExistsException) what = "already exists";
+        else if (f instanceof DirectoryNotEmptyException) what = "directory not empty";
+        else what = f.getReason() != null ? f.getReason() : f.getClass().getSimpleName();
+        return f.getFile() == null ? what : what + ": " + f.getFile();
     }
 
     /** "fp32", "fp16", or "mixed (N fp16 ops, M fp32 ops)". */

@@ -94,8 +94,8 @@ final class ProgramLowering implements LoweringContext {
                     "node " + node.name() + ": op '" + node.op() + "' has no MIL lowering; lowered ops: " + MilOpMappings.standard().irOps().keySet()));
             try {
                 mapping.lower(node, this);
-            } catch (IrException e) {
-                throw e;
+            } catch (IrException | java.io.UncheckedIOException e) {
+                throw e; // an I/O failure writing weight.bin (disk full) is the package's, not the node's
             } catch (RuntimeException e) {
                 throw new IrException("node " + node.name() + " (" + node.op() + "): cannot lower to MIL: " + e.getMessage(), e);
             }

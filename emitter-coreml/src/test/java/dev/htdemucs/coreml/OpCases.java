@@ -48,7 +48,7 @@ final class OpCases {
             b2.output("out", b2.op("pow", "pow", null, p, q));
             cases.add(new Case("pow_tensor", b2.build(), true));
         }
-        for (String op : new String[]{"sqrt", "sigmoid", "relu", "gelu"}) {
+        for (String op : new String[]{"sqrt", "sigmoid", "relu", "gelu", "sin", "cos"}) {
             GraphBuilder b = new GraphBuilder(op);
             b.output("out", b.op(op, op, null, b.input("x", f32(3, 7))));
             cases.add(new Case(op, b.build(), op.equals("sqrt")));
@@ -231,7 +231,11 @@ final class OpCases {
         Value padded = b.op("pad", "padded", Attributes.of("pads", new int[]{0, 0, 2, 2}, "mode", "reflect"), rs);
         Value sliced = b.op("slice", "sliced", Attributes.of("begin", new int[]{0, 1}, "end", new int[]{1, 33}), padded);
         Value joined = b.op("concat", "joined", Attributes.of("axis", 1), sliced, diff);
-        b.output("out", b.op("relu", "relu", null, joined));
+        float[] positions = new float[33];
+        for (int i = 0; i < positions.length; i++) positions[i] = 40f * i;
+        Value phase = b.op("mul", "phase", null, b.constant("positions", Tensor.ofFloats(new int[]{1, 33}, positions)), b.scalar("freq", 0.37f));
+        Value waves = b.op("add", "waves", null, b.op("sin", "sin", null, phase), b.op("cos", "cos", null, joined));
+        b.output("out", b.op("relu", "relu", null, waves));
         b.output("diff", diff);
         return b.build();
     }

@@ -12,6 +12,17 @@ public final class TensorType {
         for (int d : shape) {
             if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
         }
+        // numel() and byteSize() are longs: a shape read from a hostile file must not wrap them around
+        if (Arrays.stream(shape).noneMatch(d -> d == 0)) {
+            long bytes = dtype.byteSize();
+            for (int d : shape) {
+                if (d > Long.MAX_VALUE / bytes) {
+                    throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " of " + dtype.label()
+                            + " has more than 2^63 bytes");
+                }
+                bytes *= d;
+            }
+        }
         this.dtype = dtype;
         this.shape = shape.clone();
     }

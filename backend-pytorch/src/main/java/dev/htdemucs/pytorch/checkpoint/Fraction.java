@@ -8,6 +8,9 @@ import java.math.BigInteger;
  * always in lowest terms with a positive denominator.
  */
 public record Fraction(long numerator, long denominator) {
+    /** Python caps int() at 4300 digits for the same reason (CVE-2020-10735). */
+    private static final int MAX_TEXT_LENGTH = 4300;
+    private static final int MAX_DECIMAL_EXPONENT = 64;
 
     public Fraction {
         if (denominator <= 0) {
@@ -48,12 +51,22 @@ public record Fraction(long numerator, long denominator) {
      */
     public static Fraction parse(String text) {
         String s = text.strip();
+        if (s.length() > MAX_TEXT_LENGTH) {
+            // like Python's int() digit limit: parsing huge numbers is quadratic, and none fits in 64 bits
+            throw new IllegalArgumentException("not a fraction: a " + s.length() + "-character text (limit "
+                    + MAX_TEXT_LENGTH + ")");
+        }
         try {
             int slash = s.indexOf('/');
             if (slash >= 0) {
                 return of(new BigInteger(s.substring(0, slash).strip()), new BigInteger(s.substring(slash + 1).strip()));
             }
-            BigDecimal decimal = new BigDecimal(s);
+            BigDecimal decimal = new BigDecimal(s).stripTrailingZeros();
+            // value = unscaled * 10^-scale with unscaled not a multiple of 10: beyond these exponents the integer
+            // part exceeds 10^19 or the reduced denominator 2^scale, so refuse before computing 10^|scale|
+            if (decimal.signum() != 0 && (decimal.scale() < -MAX_DECIMAL_EXPONENT || decimal.scale() > MAX_DECIMAL_EXPONENT)) {
+                throw new ArithmeticException("'" + text + "' does not fit in 64-bit integers");
+            }
             if (decimal.scale() <= 0) {
                 return of(decimal.toBigIntegerExact(), BigInteger.ONE);
             }

@@ -59,8 +59,8 @@ final class PythonValues {
 
     /**
      * Checks a dict key or set member the way Python's {@code hash()} would: immutable scalars, class
-     * references, frozensets, opaque objects (hashed by identity, as Python objects are by default) and
-     * tuples of those. Lists, dicts and sets are unhashable in Python, and refusing them here also keeps
+     * references, opaque objects (hashed by identity, as Python objects are by default) and tuples and
+     * frozensets of those, nested at most {@link #MAX_KEY_DEPTH} levels. Lists, dicts and sets are unhashable in Python, and refusing them here also keeps
      * Java's recursive {@code hashCode} away from cycles.
      *
      * @return null when hashable, otherwise the reason
@@ -73,18 +73,19 @@ final class PythonValues {
         while (!pending.isEmpty()) {
             Object v = pending.pop();
             int depth = depths.pop();
-            if (v instanceof PyTuple t) {
+            // frozensets are walked like tuples: a frozenset of a frozenset of ... is hashed recursively too
+            boolean frozen = v instanceof Set<?> s && isFrozen(s);
+            if (v instanceof PyTuple || frozen) {
                 if (depth >= MAX_KEY_DEPTH) {
-                    return "tuple key nested deeper than " + MAX_KEY_DEPTH + " levels";
+                    return (frozen ? "frozenset" : "tuple") + " key nested deeper than " + MAX_KEY_DEPTH + " levels";
                 }
-                for (Object item : t) {
+                for (Object item : (Iterable<?>) v) {
                     pending.push(item == null ? Boolean.FALSE : item);
                     depths.push(depth + 1);
                 }
             } else if (!(v instanceof String || v instanceof Long || v instanceof BigInteger || v instanceof Double
                     || v instanceof Boolean || v instanceof byte[] || v instanceof Fraction || v instanceof ClassRef
-                    || v instanceof TorchStorageType || v instanceof PickledObject
-                    || (v instanceof Set<?> s && isFrozen(s)))) {
+                    || v instanceof TorchStorageType || v instanceof PickledObject)) {
                 return "unhashable type " + typeName(v);
             }
         }

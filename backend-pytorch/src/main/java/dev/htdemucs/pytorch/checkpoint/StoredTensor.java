@@ -45,12 +45,38 @@ public final class StoredTensor {
         }
         long lastElement = lastElement(storageOffset, shape, strides);
         if (storageOffset < 0 || lastElement >= storage.numel()) {
-            throw new CheckpointFormatException(description + " " + TensorType.of(storage.dtype(), shape)
+            throw new CheckpointFormatException(description + " " + describe(storage.dtype(), shape)
                     + " with storage offset " + storageOffset + " and strides " + Arrays.toString(strides)
                     + " reaches element " + lastElement + " of storage '" + storage.key() + "', which has "
                     + storage.numel() + " elements (" + storage.file() + ")");
         }
+        // Overlapping views (stride 0, as torch.expand makes) stay inside a small storage but materialise
+        // to numel elements: bound them by the storage, which the file itself bounds.
+        long numel = numelOrMax(shape);
+        if (numel > storage.numel()) {
+            throw new CheckpointFormatException(description + " " + describe(storage.dtype(), shape)
+                    + " with strides " + Arrays.toString(strides) + " has " + (numel == Long.MAX_VALUE ? "more than 2^63" : numel)
+                    + " elements but its storage '" + storage.key() + "' holds " + storage.numel()
+                    + "; views larger than their storage are not supported (" + storage.file() + ")");
+        }
         return new StoredTensor("", storage, storageOffset, shape.clone(), strides.clone(), requiresGrad);
+    }
+
+    /** Like {@link TensorType#toString()}, for shapes too large to be a TensorType. */
+    private static String describe(DType dtype, int[] shape) {
+        return dtype.label() + Arrays.toString(shape).replace(" ", "");
+    }
+
+    private static long numelOrMax(int[] shape) {
+        long n = 1;
+        try {
+            for (int d : shape) {
+                n = Math.multiplyExact(n, d);
+            }
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+        return n;
     }
 
     /** Index of the last addressed storage element ({@code offset - 1} for an empty tensor); overflow-safe. */

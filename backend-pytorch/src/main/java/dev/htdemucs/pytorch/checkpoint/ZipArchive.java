@@ -45,6 +45,8 @@ public final class ZipArchive implements AutoCloseable {
     private static final int MAX_COMMENT = 0xffff;
     private static final int LOCAL_HEADER_SIZE = 30;
     private static final long UINT32_MAX = 0xffffffffL;
+    /** Deflate's best case: a 258-byte match coded in 2 bits, so one compressed byte yields at most 1032. */
+    private static final long MAX_DEFLATE_RATIO = 1032;
 
     private final Path file;
     private final FileChannel channel;
@@ -149,7 +151,7 @@ public final class ZipArchive implements AutoCloseable {
         int nameLength = header.getShort(26) & 0xffff;
         int extraLength = header.getShort(28) & 0xffff;
         long dataOffset = entry.localHeaderOffset() + LOCAL_HEADER_SIZE + nameLength + extraLength;
-        if (dataOffset + entry.compressedSize() > centralDirectoryOffset) {
+        if (entry.compressedSize() > centralDirectoryOffset - dataOffset) {
             throw truncated("zip entry " + entry.name() + " needs bytes " + dataOffset + ".."
                     + (dataOffset + entry.compressedSize()) + " but entry data ends at " + centralDirectoryOffset);
         }
@@ -169,6 +171,13 @@ public final class ZipArchive implements AutoCloseable {
         if (entry.size() > limit) {
             throw new CheckpointFormatException("zip entry " + entry.name() + " would inflate to " + entry.size()
                     + " bytes, more than the " + limit + " allowed (" + file + ")");
+        }
+        // the output is allocated at its declared size, so first check the compressed bytes could produce it
+        long reachable = entry.compressedSize() * MAX_DEFLATE_RATIO + MAX_DEFLATE_RATIO;
+        if (entry.size() > reachable) {
+            throw new CheckpointFormatException("zip entry " + entry.name() + " declares " + entry.size()
+                    + " bytes, but its " + entry.compressedSize() + " compressed bytes can inflate to at most "
+                    + reachable + " (corrupt header or zip bomb) (" + file + ")");
         }
         byte[] out = new byte[(int) entry.size()];
         Inflater inflater = new Inflater(true);
@@ -268,7 +277,7 @@ public final class ZipArchive implements AutoCloseable {
             readFully(channel, locator, endOffset - 20, "the ZIP64 locator");
             if (locator.getInt(0) == ZIP64_LOCATOR_SIGNATURE) {
                 long zip64EndOffset = locator.getLong(8);
-                if (zip64EndOffset < 0 || zip64EndOffset + 56 > endOffset) {
+                if (zip64EndOffset < 0 || zip64EndOffset > endOffset - 56) {
                     throw new CheckpointFormatException("corrupt zip: ZIP64 end record offset " + zip64EndOffset
                             + " is outside the file (" + file + ")");
                 }
@@ -293,7 +302,8 @@ public final class ZipArchive implements AutoCloseable {
             throw new CheckpointFormatException("zip declares " + count + " entries, more than the " + MAX_ENTRIES
                     + " supported (" + file + ")");
         }
-        if (cdOffset < 0 || cdSize < 0 || cdOffset + cdSize > endOffset || cdSize > Integer.MAX_VALUE) {
+        // ZIP64 offsets are 64-bit: compare without adding, so a hostile offset cannot wrap around
+        if (cdOffset < 0 || cdSize < 0 || cdSize > Integer.MAX_VALUE || cdOffset > endOffset - cdSize) {
             throw new CheckpointFormatException("truncated or corrupt zip: central directory at " + cdOffset + " (+"
                     + cdSize + " bytes) does not end before the end record at " + endOffset + " (" + file + ")");
         }

@@ -34,7 +34,8 @@ import java.util.Map;
  * embedding is added, which is node {@code freq_emb}). See {@link #layerOutputNode}.
  *
  * <p>Numerics follow PyTorch's float32 evaluation: fp16 checkpoint weights are widened exactly, positional
- * embeddings and the scaled frequency embedding are computed as torch computes them in float32.
+ * embeddings ({@link PositionalEmbedding}) and the scaled frequency embedding are computed as torch computes
+ * them in float32.
  */
 public final class HTDemucsGraphBuilder {
     public static final String INNER_GRAPH = "htdemucs_inner";
@@ -221,9 +222,12 @@ public final class HTDemucsGraphBuilder {
         Value mean = g.op("reduce_mean", name + ".mean", reduce, x);
         Value centered = g.op("sub", name + ".centered", null, x, mean);
         Value squares = g.op("mul", name + ".squares", null, centered, centered);
-        Value sum = g.op("reduce_sum", name + ".sum_squares", reduce, squares);
-        // torch.std is unbiased: divide by n - 1
-        Value variance = g.op("div", name + ".variance", null, sum, g.scalar(name + ".dof", (float) (count - 1)));
+        // torch.std is unbiased: sum / (n - 1). The sum of ~10⁶ squares would overflow fp16 on loud audio; their
+        // mean stays within the squares' range, and dividing it by (n - 1) / n (finer in float32 than n / (n - 1),
+        // being just below 1) gives the unbiased variance
+        Value meanSquare = g.op("reduce_mean", name + ".mean_squares", reduce, squares);
+        Value variance = g.op("div", name + ".variance", null, meanSquare,
+                g.scalar(name + ".unbiased", (float) ((double) (count - 1) / count)));
         Value std = g.op("sqrt", name + ".std", null, variance);
         Value denominator = g.op("add", name + ".std_eps", null, std, g.scalar(name + ".eps", INPUT_NORM_EPS));
         Value normalized = g.op("div", name, null, centered, denominator);
@@ -451,12 +455,12 @@ public final class HTDemucsGraphBuilder {
             Value seq = g.op("transpose", P + ".to_sequence", Attributes.of("perm", new int[]{0, 3, 2, 1}), x);
             seq = reshape(P + ".to_sequence.reshape", seq, b, t1 * fr, dim);
             seq = inputNorm(P + ".norm_in", seq);
-            seq = g.op("add", P + ".pos_emb_2d.add", null, seq, g.constant(P + ".pos_emb_2d", embedding2d(fr, t1)));
+            PositionalEmbedding positions = new PositionalEmbedding(g, dim, config.tMaxPeriod(), config.tWeightPosEmbed());
+            seq = positions.add2d(P + ".pos_emb_2d", seq, fr, t1);
 
-            int t2 = xt.type().dim(2);
             Value seqT = g.op("transpose", P + ".to_sequence_t", Attributes.of("perm", new int[]{0, 2, 1}), xt);
             seqT = inputNorm(P + ".norm_in_t", seqT);
-            seqT = g.op("add", P + ".pos_emb.add", null, seqT, g.constant(P + ".pos_emb", embedding1d(t2)));
+            seqT = positions.add1d(P + ".pos_emb", seqT);
 
             for (int idx = 0; idx < config.tLayers(); idx++) {
                 String l = P + ".layers." + idx, lt = P + ".layers_t." + idx;
@@ -585,52 +589,6 @@ public final class HTDemucsGraphBuilder {
             int[] s = merged.type().shape(); // B, N, H, hd
             merged = reshape(p + ".merge_heads.reshape", merged, s[0], s[1], dim);
             return linear(p + ".out_proj", merged, dim, dim, null);
-        }
-
-        /** create_2d_sin_embedding(C, Fr, T1) rearranged to (1, T1 * Fr, C), times t_weight_pos_embed, in float32. */
-        private Tensor embedding2d(int fr, int t1) {
-            int half = dim / 2;
-            float factor = (float) -(Math.log(config.tMaxPeriod()) / half);
-            int terms = (half + 1) / 2;
-            float[] divTerm = new float[terms];
-            for (int j = 0; j < terms; j++) divTerm[j] = (float) Math.exp((float) (2 * j) * factor);
-            float scale = (float) config.tWeightPosEmbed();
-            float[] out = new float[t1 * fr * dim];
-            for (int t = 0; t < t1; t++) {
-                for (int f = 0; f < fr; f++) {
-                    int base = (t * fr + f) * dim;
-                    for (int j = 0; j < terms; j++) {
-                        float pw = t * divTerm[j];
-                        float ph = f * divTerm[j];
-                        if (2 * j < half) out[base + 2 * j] = scale * (float) Math.sin(pw);
-                        if (2 * j + 1 < half) out[base + 2 * j + 1] = scale * (float) Math.cos(pw);
-                        if (half + 2 * j < dim) out[base + half + 2 * j] = scale * (float) Math.sin(ph);
-                        if (half + 2 * j + 1 < dim) out[base + half + 2 * j + 1] = scale * (float) Math.cos(ph);
-                    }
-                }
-            }
-            return Tensor.ofFloats(new int[]{1, t1 * fr, dim}, out);
-        }
-
-        /** create_sin_embedding(T2, C) as (1, T2, C), times t_weight_pos_embed, in float32. */
-        private Tensor embedding1d(int length) {
-            int half = dim / 2;
-            float maxPeriod = (float) config.tMaxPeriod();
-            float[] period = new float[half];
-            for (int a = 0; a < half; a++) {
-                float exponent = (float) a / (float) (half - 1);
-                period[a] = (float) Math.pow(maxPeriod, exponent);
-            }
-            float scale = (float) config.tWeightPosEmbed();
-            float[] out = new float[length * dim];
-            for (int t = 0; t < length; t++) {
-                for (int a = 0; a < half; a++) {
-                    float phase = (float) t / period[a];
-                    out[t * dim + a] = scale * (float) Math.cos(phase);
-                    out[t * dim + half + a] = scale * (float) Math.sin(phase);
-                }
-            }
-            return Tensor.ofFloats(new int[]{1, length, dim}, out);
         }
     }
 

@@ -7,9 +7,9 @@ import dev.htdemucs.ir.Node;
 
 import java.util.List;
 
-/** IR sqrt, sigmoid, relu ↔ the MIL ops of the same names (input x; output like x). */
+/** IR sqrt, sigmoid, relu, sin, cos ↔ the MIL ops of the same names (input x; output like x). */
 public final class ElementwiseUnaryMil implements MilOpMapping {
-    private static final List<String> OPS = List.of("sqrt", "sigmoid", "relu");
+    private static final List<String> OPS = List.of("sqrt", "sigmoid", "relu", "sin", "cos");
 
     @Override public List<String> irOps() { return OPS; }
     @Override public List<String> milOps() { return OPS; }

@@ -174,6 +174,14 @@ public final class ReferenceSession implements Session {
      * outputs gives one entry per output, keyed by value name) or value names (graph inputs included).
      */
     public RunResult run(Map<String, Tensor> inputs, Set<String> capture) throws PluginException {
+        return run(inputs, capture, null);
+    }
+
+    /**
+     * As {@link #run(Map, Set)}, showing every executed node to {@code observer} (may be null) right after
+     * its outputs are stored, while its operands are still alive.
+     */
+    public RunResult run(Map<String, Tensor> inputs, Set<String> capture, StepObserver observer) throws PluginException {
         if (closed) throw new PluginException("reference session for graph " + graph.name() + " is closed");
         Map<Integer, String> captureKeys = resolveCaptures(capture);
         FloatTensor[] values = new FloatTensor[valueCount];
@@ -199,6 +207,7 @@ public final class ReferenceSession implements Session {
                         + "its output is " + step.node().outputs().get(0).type(), e);
             }
             for (int k = 0; k < step.outputs().length; k++) values[step.outputs()[k]] = stored(step, k, out, in);
+            if (observer != null) observeStep(observer, step, in, values);
             long[] p = profile.computeIfAbsent(step.node().op(), op -> new long[3]);
             p[0]++;
             p[1] += System.nanoTime() - start;
@@ -212,6 +221,16 @@ public final class ReferenceSession implements Session {
         Map<String, Tensor> captured = new LinkedHashMap<>();
         captureKeys.forEach((v, name) -> captured.put(name, valueOf(v, values).toTensor()));
         return new RunResult(outputs, captured);
+    }
+
+    private void observeStep(StepObserver observer, Step step, FloatTensor[] in, FloatTensor[] values) throws PluginException {
+        FloatTensor[] stored = new FloatTensor[step.outputs().length];
+        for (int k = 0; k < stored.length; k++) stored[k] = values[step.outputs()[k]];
+        try {
+            observer.executed(new StepObserver.ExecutedStep(step.node(), in, stored, step.fp16(), step.kernel(), parallel));
+        } catch (RuntimeException e) {
+            throw new PluginException("step observer failed at " + where(step) + ": " + e, e);
+        }
     }
 
     private FloatTensor valueOf(int v, FloatTensor[] values) {

@@ -39,6 +39,7 @@ public final class OpRegistry {
         return List.of(
                 new Const(), new Add(), new Sub(), new Mul(), new Div(), new Pow(),
                 new Sqrt(), new Sigmoid(), new Gelu(), new Relu(), new Cast(),
+                new Sin(), new Cos(),
                 new ReduceMean(), new ReduceSum(), new Conv(), new ConvTranspose(), new Linear(), new MatMul(),
                 new Softmax(), new LayerNorm(), new GroupNorm(), new Glu(),
                 new Transpose(), new Reshape(), new Slice(), new Concat(), new Split(), new Pad(),

@@ -53,7 +53,7 @@ class OpShapeInferenceTest {
     }
 
     @Test void elementwiseUnary() {
-        for (String op : List.of("sqrt", "sigmoid", "gelu", "relu")) {
+        for (String op : List.of("sqrt", "sigmoid", "gelu", "relu", "sin", "cos")) {
             assertEquals(TensorType.f32(5, 7), infer(op, null, in(5, 7)));
             rejects(op, null, "must be floating point", in(DType.INT32, 3));
         }

@@ -1,0 +1,90 @@
+package dev.htdemucs.bench;
+
+import dev.htdemucs.fixtures.Golden;
+import dev.htdemucs.fixtures.GoldenSet;
+import dev.htdemucs.ir.Node;
+import dev.htdemucs.spi.GraphPass;
+import dev.htdemucs.spi.LoadedModel;
+import dev.htdemucs.spi.ModelLoader;
+import dev.htdemucs.spi.ModelMetadata;
+import dev.htdemucs.spi.Options;
+import dev.htdemucs.spi.PluginException;
+import dev.htdemucs.spi.Plugins;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The model a bench measures: its file, its inner network (inputs mix, spec; outputs spec_out, wave_out)
+ * as an IR graph, and its metadata.
+ *
+ * @param note why this model was chosen when it is not the one asked for (null otherwise)
+ */
+record BenchModel(Path file, String name, boolean fullSizeGolden, String note, LoadedModel inner, double loadSeconds) {
+
+    static final String FALLBACK_NOTE = "the full-size golden set " + Golden.FULL_SIZE_NAME + " was not found (set "
+            + Golden.ENV_VARIABLE + " or place ../shared/golden); measuring the bundled tiny6 model instead: these"
+            + " figures say nothing about the goals, which are stated for htdemucs_6s";
+
+    /** Which file to measure: the one given, else the golden htdemucs_6s checkpoint, else tiny6. */
+    record Choice(Path file, String name, boolean fullSizeGolden, String note) {}
+
+    static Choice choose(Path requested) {
+        if (requested != null) {
+            return new Choice(requested, requested.getFileName().toString(), false, null);
+        }
+        lookBesideTheLauncher();
+        Optional<GoldenSet> full = Golden.fullSize();
+        if (full.isPresent() && full.get().has("model.th")) {
+            return new Choice(full.get().file("model.th"), Golden.FULL_SIZE_NAME + " (golden model.th)", true, null);
+        }
+        return new Choice(Golden.tiny6().file("model.th"), "tiny6 (bundled model.th)", false, FALLBACK_NOTE);
+    }
+
+    /**
+     * The {@code htdemucs} launcher says where the repository is ({@code -Dhtdemucs.home}); its sibling
+     * {@code shared/golden} is where the golden sets live, wherever the user runs the command from. Used only
+     * when neither {@code $HTDEMUCS_GOLDEN} nor the {@code htdemucs.shared.golden} property says otherwise.
+     */
+    private static void lookBesideTheLauncher() {
+        String home = System.getProperty("htdemucs.home");
+        if (home == null || System.getProperty(Golden.SYSTEM_PROPERTY) != null) return;
+        Path shared = Path.of(home).resolve("../shared/golden").normalize();
+        if (Files.isDirectory(shared)) System.setProperty(Golden.SYSTEM_PROPERTY, shared.toString());
+    }
+
+    /** Loads the chosen file with whichever loader accepts it and cuts it to its inner network. */
+    static BenchModel load(Plugins plugins, Choice choice) throws PluginException {
+        long t0 = System.nanoTime();
+        Path file = choice.file();
+        if (!Files.isRegularFile(file) && !Files.isDirectory(file)) {
+            throw new PluginException("model file not found (" + file + ")");
+        }
+        ModelLoader loader = null;
+        List<ModelLoader> loaders = plugins.all(ModelLoader.class);
+        for (ModelLoader l : loaders) {
+            if (l.accepts(file)) {
+                loader = l;
+                break;
+            }
+        }
+        if (loader == null) {
+            throw new PluginException("no loader recognises this file; loaders: "
+                    + String.join(", ", loaders.stream().map(ModelLoader::name).toList()) + " (" + file + ")");
+        }
+        LoadedModel loaded = loader.load(file, Options.NONE);
+        if (loaded.metadata() == null) {
+            throw new PluginException("the model has no separation metadata (sources, sample rate, segment, STFT"
+                    + " framing), which the bench needs to drive it (" + file + ")");
+        }
+        boolean hasHostSteps = false;
+        for (Node n : loaded.graph().nodes()) hasHostSteps |= n.op().equals("stft") || n.op().equals("istft");
+        LoadedModel inner = hasHostSteps ? plugins.get(GraphPass.class, "extract-inner").apply(loaded, Options.NONE) : loaded;
+        return new BenchModel(file, choice.name(), choice.fullSizeGolden(), choice.note(), inner,
+                (System.nanoTime() - t0) / 1e9);
+    }
+
+    ModelMetadata metadata() { return inner.metadata(); }
+}

@@ -1,0 +1,32 @@
+package dev.htdemucs.fuzz;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.htdemucs.stft.Audio;
+import dev.htdemucs.stft.AudioFormatException;
+import dev.htdemucs.stft.WavReader;
+
+import java.io.IOException;
+
+/**
+ * Fuzzes {@link WavReader#read}: every input decodes or is refused with an {@link AudioFormatException}.
+ * A decoded file can never hold more samples than it has bytes (8-bit PCM is the densest encoding).
+ */
+class WavReaderFuzzTest {
+    private static final ScratchFile FILE = ScratchFile.create(".wav");
+
+    @FuzzTest(maxDuration = "10m")
+    void readWav(byte[] file) throws IOException {
+        Audio audio;
+        try {
+            audio = WavReader.read(FILE.write(file));
+        } catch (AudioFormatException rejected) {
+            ReaderContract.requireOwnDiagnosis(rejected);
+            return;
+        }
+        long samples = (long) audio.channels() * audio.length();
+        if (samples == 0 || samples > file.length) {
+            throw new AssertionError(file.length + "-byte file decoded to " + audio.channels() + " x " + audio.length()
+                    + " samples");
+        }
+    }
+}
