@@ -72,6 +72,7 @@ final class GeluPatternFusion {
     private record Match(List<NodeProto> nodes, String x) {}
 
     private Match match(NodeProto erf) {
+        if (erf.getInputCount() != 1 || erf.getOutputCount() != 1) return null; // malformed: left to the importer's checks
         NodeProto scale = producer.get(erf.getInput(0));
         if (scale == null || !isDefaultDomain(scale) || scale.getInputCount() != 2 || !soleUse(scale.getOutput(0), erf)) return null;
         String x;
@@ -86,7 +87,7 @@ final class GeluPatternFusion {
         NodeProto add = soleConsumer(erf.getOutput(0), "Add");
         if (add == null || !erf.getOutput(0).equals(otherOperand(add, 1.0))) return null;
         NodeProto mul = soleConsumer(add.getOutput(0), "Mul");
-        if (mul == null) return null;
+        if (mul == null || mul.getInputCount() != 2) return null;
         String other = mul.getInput(0).equals(add.getOutput(0)) ? mul.getInput(1) : mul.getInput(0);
         if (other.equals(x)) {
             // x * (1 + erf) then * 0.5
@@ -114,7 +115,7 @@ final class GeluPatternFusion {
         List<NodeProto> c = consumers.getOrDefault(value, List.of());
         if (c.size() != 1 || graphOutputs.contains(value)) return null;
         NodeProto n = c.get(0);
-        return n.getOpType().equals(opType) && isDefaultDomain(n) ? n : null;
+        return n.getOpType().equals(opType) && isDefaultDomain(n) && n.getOutputCount() == 1 ? n : null;
     }
 
     private boolean soleUse(String value, NodeProto user) {

@@ -355,6 +355,7 @@ final class OnnxConstantFolder {
     private static List<Tensor> concat(Inputs in) {
         List<Tensor> parts = new ArrayList<>();
         for (Tensor t : in.tensors()) if (t != null) parts.add(t);
+        if (parts.isEmpty()) throw in.error("Concat has no inputs");
         Tensor first = parts.get(0);
         int rank = first.shape().length;
         int axis = normalizeAxis(in.attributes().requiredInteger("axis"), rank, in.where());

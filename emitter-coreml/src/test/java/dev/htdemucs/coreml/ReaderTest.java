@@ -74,7 +74,7 @@ class ReaderTest {
         assertEquals(List.of("out_put"), List.copyOf(read.outputs().keySet()));
     }
 
-    private static void rewrite(Path pkg, UnaryOperator<MlModel.Model> change) throws Exception {
+    static void rewrite(Path pkg, UnaryOperator<MlModel.Model> change) throws Exception {
         Path file = MLPackageLayout.model(pkg);
         MlModel.Model m;
         try (InputStream in = Files.newInputStream(file)) {
@@ -85,7 +85,7 @@ class ReaderTest {
         }
     }
 
-    private static MlModel.Model mapOps(MlModel.Model m, UnaryOperator<Mil.Operation> f) {
+    static MlModel.Model mapOps(MlModel.Model m, UnaryOperator<Mil.Operation> f) {
         Mil.Function main = m.getMlProgram().getFunctionsMap().get("main");
         Mil.Block.Builder block = main.getBlockSpecializationsMap().get(main.getOpset()).toBuilder().clearOperations();
         for (Mil.Operation op : main.getBlockSpecializationsMap().get(main.getOpset()).getOperationsList()) block.addOperations(f.apply(op));

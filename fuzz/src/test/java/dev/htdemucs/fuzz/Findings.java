@@ -29,11 +29,14 @@ final class Findings {
                 TorchCheckpoints.demucsPackage(List.of(broadcastView(40_000, 10_000))));
         inputs.put(SeedCorpus.PICKLES + "finding-nested-frozensets.pkl", nestedFrozensets(30_000));
         inputs.put(SeedCorpus.PICKLES + "finding-fraction-1e999999999.pkl", fraction("1e999999999"));
+        inputs.put(SeedCorpus.PICKLES + "finding-tuple-key-doubled-60-levels.pkl", doubledTupleKeys(60));
+        inputs.put(SeedCorpus.PICKLES + "finding-frozenset-doubled-30-levels.pkl", doubledFrozensetMembers(30));
         inputs.put(SeedCorpus.ONNX + "finding-input-dim-2pow31.onnx", graphInputBeyondThirtyTwoBits().toByteArray());
         inputs.put(SeedCorpus.ONNX + "finding-constantofshape-1.9e9-elements.onnx",
                 folded("ConstantOfShape", OnnxModels.int64s("shape", new long[] {3}, 16384, 16384, 7)).toByteArray());
         inputs.put(SeedCorpus.ONNX + "finding-range-2pow31-elements.onnx", rangeOfBillions().toByteArray());
         inputs.put(SeedCorpus.ONNX + "finding-expand-to-1.6e9-elements.onnx", expandToBillions().toByteArray());
+        inputs.put(SeedCorpus.ONNX + "finding-pad-with-empty-constant-value.onnx", padWithEmptyConstantValue().toByteArray());
         return inputs;
     }
 
@@ -77,6 +80,42 @@ final class Findings {
         return p.stop().toByteArray();
     }
 
+    /**
+     * {@code t0 = (1, 2); t(i+1) = (t(i), t(i))}, built twice (memo 0.. and 1000..), and the dict
+     * {@code {t(levels): 'a', u(levels): 'b', (t(levels-1), u(levels-1)): 'c'}}: three equal keys whose
+     * expansion has 2^levels pairs. Walking it to check, hash or compare a key never ended.
+     */
+    static byte[] doubledTupleKeys(int levels) {
+        PickleWriter p = new PickleWriter().proto(2);
+        for (int first : new int[] {0, 1000}) {
+            p.integer(1).integer(2).tuple2().binput(first).pop();
+            for (int i = 1; i <= levels; i++) {
+                p.binget(first + i - 1).binget(first + i - 1).tuple2().binput(first + i).pop();
+            }
+        }
+        p.emptyDict().mark()
+                .binget(levels).string("a")
+                .binget(1000 + levels).string("b")
+                .binget(levels - 1).binget(1000 + levels - 1).tuple2().string("c");
+        return p.setitems().stop().toByteArray();
+    }
+
+    /**
+     * {@code f0 = frozenset({1}); f(i+1) = frozenset({(f(i), 0), (f(i), 1)})}, built twice, as the two
+     * members of a set: equal members, each with 2^levels leaves.
+     */
+    static byte[] doubledFrozensetMembers(int levels) {
+        PickleWriter p = new PickleWriter().proto(4);
+        for (int first : new int[] {0, 1000}) {
+            p.mark().integer(1).frozenset().binput(first).pop();
+            for (int i = 1; i <= levels; i++) {
+                p.mark().binget(first + i - 1).integer(0).tuple2().binget(first + i - 1).integer(1).tuple2()
+                        .frozenset().binput(first + i).pop();
+            }
+        }
+        return p.emptySet().mark().binget(levels).binget(1000 + levels).additems().stop().toByteArray();
+    }
+
     /** {@code fractions.Fraction(text)}. */
     static byte[] fraction(String text) {
         return new PickleWriter().proto(2).global("fractions", "Fraction").string(text).tuple1().reduce().stop().toByteArray();
@@ -117,6 +156,17 @@ final class Findings {
                 .addInitializer(OnnxModels.floats("one", new long[] {1}, 1f))
                 .addInitializer(OnnxModels.int64s("shape", new long[] {2}, 40_000, 40_000))
                 .addNode(OnnxModels.node("Expand", "expand", new String[] {"one", "shape"}, new String[] {"y"}))
+                .addOutput(OnnxModels.untypedShapeOutput("y", OnnxModels.FLOAT)).build();
+        return OnnxModels.model(g);
+    }
+
+    /** Pad whose constant_value input holds no element (the importer read element 0 of it). */
+    static ModelProto padWithEmptyConstantValue() {
+        GraphProto g = GraphProto.newBuilder()
+                .addInput(OnnxModels.tensorInput("x", OnnxModels.FLOAT, 1, 2))
+                .addInitializer(OnnxModels.int64s("pads", new long[] {4}, 0, 0, 0, 1))
+                .addInitializer(OnnxModels.floats("value", new long[] {0}))
+                .addNode(OnnxModels.node("Pad", "pad", new String[] {"x", "pads", "value"}, new String[] {"y"}))
                 .addOutput(OnnxModels.untypedShapeOutput("y", OnnxModels.FLOAT)).build();
         return OnnxModels.model(g);
     }

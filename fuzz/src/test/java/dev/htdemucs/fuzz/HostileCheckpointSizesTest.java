@@ -114,6 +114,22 @@ class HostileCheckpointSizesTest {
     }
 
     @Test
+    void tupleKeysSharingOneTupleAlongSixtyLevels() {
+        Object root = assertTimeoutPreemptively(QUICKLY,
+                () -> new SafeUnpickler(Findings.doubledTupleKeys(60), "data.pkl", "shared", null).load());
+        Map<?, ?> dict = (Map<?, ?>) root;
+        assertEquals(1, dict.size(), "the three keys are one Python value");
+        assertEquals(List.of("c"), List.copyOf(dict.values()), "the last assignment wins");
+    }
+
+    @Test
+    void frozensetMembersSharingOneFrozensetAlongThirtyLevels() {
+        Object root = assertTimeoutPreemptively(QUICKLY,
+                () -> new SafeUnpickler(Findings.doubledFrozensetMembers(30), "data.pkl", "shared", null).load());
+        assertEquals(1, ((java.util.Set<?>) root).size(), "the two members are one Python value");
+    }
+
+    @Test
     void fractionWithAHugeExponent() {
         for (String text : List.of("1e999999999", "1e-999999999", "-7e-99999", "3e400000000")) {
             assertUnpickleRefused(Findings.fraction(text), "Fraction");

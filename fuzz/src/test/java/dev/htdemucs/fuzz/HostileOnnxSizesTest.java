@@ -66,6 +66,11 @@ class HostileOnnxSizesTest {
     }
 
     @Test
+    void padWithAnEmptyConstantValue() throws IOException {
+        assertRefused(Findings.padWithEmptyConstantValue());
+    }
+
+    @Test
     void tileWithRepeatsThatOverflow() throws IOException {
         GraphProto g = GraphProto.newBuilder()
                 .addInitializer(OnnxModels.floats("x", new long[] {2}, 1f, 2f))

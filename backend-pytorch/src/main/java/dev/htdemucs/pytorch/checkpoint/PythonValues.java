@@ -1,8 +1,6 @@
 package dev.htdemucs.pytorch.checkpoint;
 
 import java.math.BigInteger;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,7 +20,7 @@ import java.util.Set;
  *   <tr><td>tuple</td><td>{@link PyTuple} (an immutable List)</td></tr>
  *   <tr><td>list</td><td>ArrayList</td></tr>
  *   <tr><td>dict, OrderedDict</td><td>LinkedHashMap (insertion order kept)</td></tr>
- *   <tr><td>set, frozenset</td><td>LinkedHashSet, unmodifiable Set</td></tr>
+ *   <tr><td>set, frozenset</td><td>LinkedHashSet, {@link PyFrozenSet} (an unmodifiable Set)</td></tr>
  *   <tr><td>fractions.Fraction</td><td>{@link Fraction}</td></tr>
  *   <tr><td>torch tensor</td><td>{@link StoredTensor}</td></tr>
  *   <tr><td>any other class / instance</td><td>{@link ClassRef} / {@link PickledObject}</td></tr>
@@ -58,46 +56,68 @@ final class PythonValues {
     }
 
     /**
+     * Whether a value may be a dict key or set member, and how deeply tuples and frozensets nest in it.
+     * Tuples and frozensets compute theirs once, when created, from their items' (already computed) checks,
+     * so checking a key never walks into it: a tuple referencing one memoized tuple twice per level, sixty
+     * levels deep, would otherwise be walked 2^60 times.
+     *
+     * @param unhashable the first value found inside that Python could not hash (a list, dict, set ...), or
+     *                   null when every item is immutable
+     * @param height     1 + the height of the highest nested tuple or frozenset; 0 for scalars
+     */
+    record KeyCheck(Object unhashable, int height) {
+        static final KeyCheck SCALAR = new KeyCheck(null, 0);
+
+        /** Immutable all the way down, so a hash code computed once stays valid. */
+        boolean immutable() {
+            return unhashable == null;
+        }
+
+        /** Null when hashable, otherwise the reason; {@code kind} names the outermost container. */
+        String reason(String kind) {
+            if (unhashable != null) return "unhashable type " + typeName(unhashable);
+            if (height > MAX_KEY_DEPTH) return kind + " key nested deeper than " + MAX_KEY_DEPTH + " levels";
+            return null;
+        }
+    }
+
+    /**
      * Checks a dict key or set member the way Python's {@code hash()} would: immutable scalars, class
      * references, opaque objects (hashed by identity, as Python objects are by default) and tuples and
-     * frozensets of those, nested at most {@link #MAX_KEY_DEPTH} levels. Lists, dicts and sets are unhashable in Python, and refusing them here also keeps
-     * Java's recursive {@code hashCode} away from cycles.
+     * frozensets of those, nested at most {@link #MAX_KEY_DEPTH} levels. Lists, dicts and sets are
+     * unhashable in Python, and refusing them here also keeps Java's recursive {@code hashCode} away from
+     * cycles. Constant time: see {@link KeyCheck}.
      *
      * @return null when hashable, otherwise the reason
      */
     static String unhashableReason(Object key) {
-        Deque<Object> pending = new ArrayDeque<>();
-        Deque<Integer> depths = new ArrayDeque<>();
-        pending.push(key == null ? Boolean.FALSE : key);
-        depths.push(0);
-        while (!pending.isEmpty()) {
-            Object v = pending.pop();
-            int depth = depths.pop();
-            // frozensets are walked like tuples: a frozenset of a frozenset of ... is hashed recursively too
-            boolean frozen = v instanceof Set<?> s && isFrozen(s);
-            if (v instanceof PyTuple || frozen) {
-                if (depth >= MAX_KEY_DEPTH) {
-                    return (frozen ? "frozenset" : "tuple") + " key nested deeper than " + MAX_KEY_DEPTH + " levels";
-                }
-                for (Object item : (Iterable<?>) v) {
-                    pending.push(item == null ? Boolean.FALSE : item);
-                    depths.push(depth + 1);
-                }
-            } else if (!(v instanceof String || v instanceof Long || v instanceof BigInteger || v instanceof Double
-                    || v instanceof Boolean || v instanceof byte[] || v instanceof Fraction || v instanceof ClassRef
-                    || v instanceof TorchStorageType || v instanceof PickledObject)) {
-                return "unhashable type " + typeName(v);
-            }
+        if (key instanceof PyTuple t) return t.keyCheck().reason("tuple");
+        if (key instanceof PyFrozenSet f) return f.keyCheck().reason("frozenset");
+        return keyCheck(key).reason(typeName(key));
+    }
+
+    /** The check of one item: a container's own, or that of a scalar. */
+    static KeyCheck keyCheck(Object item) {
+        if (item == null) return KeyCheck.SCALAR;
+        if (item instanceof PyTuple t) return t.keyCheck();
+        if (item instanceof PyFrozenSet f) return f.keyCheck();
+        if (item instanceof String || item instanceof Long || item instanceof BigInteger || item instanceof Double
+                || item instanceof Boolean || item instanceof byte[] || item instanceof Fraction || item instanceof ClassRef
+                || item instanceof TorchStorageType || item instanceof PickledObject) {
+            return KeyCheck.SCALAR;
         }
-        return null;
+        return new KeyCheck(item, 0);
     }
 
-    /** Frozensets are the unmodifiable sets the reader creates; their members were checked on creation. */
-    private static boolean isFrozen(Set<?> set) {
-        return set.getClass() == FrozenSetClass.CLASS;
-    }
-
-    private static final class FrozenSetClass {
-        static final Class<?> CLASS = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>()).getClass();
+    /** The check of a new container from its items' checks: O(items), never deeper. */
+    static KeyCheck containerKeyCheck(Iterable<?> items) {
+        int height = 0;
+        for (Object item : items) {
+            KeyCheck c = keyCheck(item);
+            if (!c.immutable()) return c;
+            height = Math.max(height, c.height());
+        }
+        // saturate: only "more than MAX_KEY_DEPTH" matters
+        return new KeyCheck(null, Math.min(height, MAX_KEY_DEPTH + 1) + 1);
     }
 }

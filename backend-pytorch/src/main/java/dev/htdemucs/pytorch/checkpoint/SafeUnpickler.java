@@ -27,8 +27,11 @@ import java.util.Set;
  * executed.
  *
  * <p>The reader is iterative (no recursion on nesting depth) and bounds its stack and memo, so hostile
- * input fails with a {@link CheckpointFormatException} rather than exhausting the JVM. Tensors are checked
- * to lie within their storages as they are rebuilt. Value mapping: see {@link PythonValues}.
+ * input fails with a {@link CheckpointFormatException} rather than exhausting the JVM. Work stays in
+ * proportion to the file even where the memo lets a few bytes reference a large value again: dict keys
+ * are checked and hashed without walking into them ({@link PyTuple}), and what calls copy out of their
+ * arguments is bounded ({@link #COPY_ALLOWANCE_PER_BYTE}). Tensors are checked to lie within their
+ * storages as they are rebuilt. Value mapping: see {@link PythonValues}.
  *
  * <p>One instance reads one pickle, once.
  */
@@ -48,6 +51,15 @@ public final class SafeUnpickler {
     static final int MAX_LINE = 4096;
     static final int MAX_INT_BYTES = 1024;
     static final int HIGHEST_PROTOCOL = 5;
+    /**
+     * Elements (bytes, for bytes objects) that REDUCE, NEWOBJ and tensor rebuilds may copy out of their
+     * arguments, per byte of pickle, plus {@link #COPY_ALLOWANCE_BASE}. Arguments are usually built just for
+     * the call, so they cost at least a byte per element; read again through the memo they cost two bytes
+     * whatever their size, and a pickle repeating {@code bytearray(b)} or {@code OrderedDict(items)} on one
+     * large memoized value would otherwise copy it once per five bytes of file.
+     */
+    static final int COPY_ALLOWANCE_PER_BYTE = 8;
+    static final long COPY_ALLOWANCE_BASE = 1 << 20;
 
     private static final Object MARK = new Object() {
         @Override
@@ -68,6 +80,9 @@ public final class SafeUnpickler {
     private final Map<PickleOpcode, Long> opcodeCounts = new EnumMap<>(PickleOpcode.class);
     private final Set<String> globalsSeen = new LinkedHashSet<>();
 
+    private final long copyAllowance;
+    private long copied;
+
     private int pos;
     /** Offset of the opcode being executed, for messages. */
     private int opStart;
@@ -84,6 +99,7 @@ public final class SafeUnpickler {
         this.entry = entry;
         this.file = file;
         this.persistentLoader = persistentLoader;
+        this.copyAllowance = COPY_ALLOWANCE_BASE + (long) COPY_ALLOWANCE_PER_BYTE * pickle.length;
     }
 
     /** Reads the pickle up to STOP and returns its value. */
@@ -331,6 +347,7 @@ public final class SafeUnpickler {
 
     private Object reduce(Object callable, PyTuple args, String context) throws IOException {
         if (callable instanceof ClassRef ref) {
+            chargeCopy(args.size(), "REDUCE arguments");
             return new PickledObject(ref, new ArrayList<>(args), Map.of());
         }
         if (!(callable instanceof GlobalPolicy.AllowedGlobal g)) {
@@ -394,6 +411,7 @@ public final class SafeUnpickler {
                     return new byte[0];
                 }
                 if (args.get(0) instanceof byte[] bytes && args.size() == 1) {
+                    chargeCopy(bytes.length, g + " argument");
                     return bytes.clone();
                 }
                 return latin1(args, g);
@@ -408,6 +426,7 @@ public final class SafeUnpickler {
 
     private Object newObject(Object cls, PyTuple args, Map<String, Object> kwargs) throws CheckpointFormatException {
         if (cls instanceof ClassRef ref) {
+            chargeCopy(args.size(), "NEWOBJ arguments");
             return new PickledObject(ref, new ArrayList<>(args), kwargs);
         }
         if (cls == GlobalPolicy.AllowedGlobal.ORDERED_DICT) {
@@ -443,6 +462,7 @@ public final class SafeUnpickler {
         long storageOffset = asLong(offset, context + " storage offset");
         List<Object> sizes = tupleOrList(size, context + " size");
         List<Object> strides = tupleOrList(stride, context + " stride");
+        chargeCopy((long) sizes.size() + strides.size(), context + " size and stride");
         int[] shape = new int[sizes.size()];
         for (int i = 0; i < shape.length; i++) {
             long d = asLong(sizes.get(i), context + " size");
@@ -506,6 +526,7 @@ public final class SafeUnpickler {
         if (args.size() != 2 || !(args.get(0) instanceof String text) || !(args.get(1) instanceof String encoding)) {
             throw format(g + " expects (str, 'latin1'), found " + args.size() + " arguments");
         }
+        chargeCopy(text.length(), g + " argument");
         String e = encoding.toLowerCase(Locale.ROOT).replace('_', '-');
         if (!e.equals("latin1") && !e.equals("latin-1") && !e.equals("iso-8859-1")) {
             throw format(g + " with encoding '" + GlobalPolicy.printable(encoding) + "'; only latin1 (bytes in protocol 2) is supported");
@@ -522,12 +543,12 @@ public final class SafeUnpickler {
     }
 
     private Set<Object> frozenSet(List<Object> items) throws CheckpointFormatException {
-        Set<Object> set = new LinkedHashSet<>();
+        LinkedHashSet<Object> set = new LinkedHashSet<>();
         for (Object item : items) {
             requireHashable(item, "frozenset member");
             set.add(item);
         }
-        return Collections.unmodifiableSet(set);
+        return new PyFrozenSet(set);
     }
 
     private void appendTo(Object target, List<Object> items) throws CheckpointFormatException {
@@ -601,9 +622,11 @@ public final class SafeUnpickler {
 
     private List<Object> iterable(Object value, String what) throws CheckpointFormatException {
         if (value instanceof List<?> list) {
+            chargeCopy(list.size(), what);
             return new ArrayList<>(list);
         }
         if (value instanceof Set<?> set) {
+            chargeCopy(set.size(), what);
             return new ArrayList<>(set);
         }
         throw format(what + " should be a list or tuple, found " + PythonValues.typeName(value));
@@ -613,6 +636,7 @@ public final class SafeUnpickler {
         if (!(value instanceof Map<?, ?> map)) {
             throw format(what + " should be a dict, found " + PythonValues.typeName(value));
         }
+        chargeCopy(map.size(), what);
         Map<String, Object> out = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : map.entrySet()) {
             if (!(e.getKey() instanceof String k)) {
@@ -638,6 +662,16 @@ public final class SafeUnpickler {
             return b;
         }
         throw format(what + " should be an int, found " + PythonValues.typeName(value));
+    }
+
+    /** Counts {@code elements} copied out of an argument against {@link #copyAllowance}. */
+    private void chargeCopy(long elements, String what) throws CheckpointFormatException {
+        copied += elements;
+        if (copied > copyAllowance) {
+            throw format("copying " + elements + " elements of " + what + " brings the elements copied out of arguments to "
+                    + copied + ", more than " + copyAllowance + " for a " + data.length
+                    + "-byte pickle (a memoized value reused over and over?)");
+        }
     }
 
     private void requireArity(GlobalPolicy.AllowedGlobal g, PyTuple args, int min, int max) throws CheckpointFormatException {

@@ -85,6 +85,21 @@ final class PickleBuilder {
 
     PickleBuilder put(int index) { return op('q').op(index); }
     PickleBuilder get(int index) { return op('h').op(index); }
+    /** LONG_BINPUT / LONG_BINGET: memo indices beyond 255. */
+    PickleBuilder longPut(int index) { op('r'); return le(index, 4); }
+    PickleBuilder longGet(int index) { op('j'); return le(index, 4); }
+    PickleBuilder pop() { return op('0'); }
+    PickleBuilder list() { return op('l'); }
+    PickleBuilder emptySet() { return op(0x8f); }
+    PickleBuilder addItems() { return op(0x90); }
+    PickleBuilder frozenset() { return op(0x91); }
+
+    PickleBuilder bytes(byte[] b) {
+        op('B');
+        le(b.length, 4);
+        out.writeBytes(b);
+        return this;
+    }
 
     /** {@code torch._utils._rebuild_tensor_v2(storage, offset, size, stride, False, OrderedDict())}. */
     PickleBuilder tensor(String storageType, String key, long numel, long offset, long[] size, long[] stride) {

@@ -63,7 +63,8 @@ public final class WeightBlobFile {
         if (offset % BlobStorageFormat.ALIGNMENT != 0) {
             throw new BlobFormatException(where + ": blob metadata offset is not " + BlobStorageFormat.ALIGNMENT + "-byte aligned");
         }
-        if (offset < BlobStorageFormat.HEADER_SIZE || offset + BlobStorageFormat.METADATA_SIZE > size()) {
+        // offsets come from the file: compare by subtraction so that no sum can wrap past Long.MAX_VALUE
+        if (offset < BlobStorageFormat.HEADER_SIZE || offset > size() - BlobStorageFormat.METADATA_SIZE) {
             throw new BlobFormatException(where + ": blob metadata record lies outside the file (" + size() + " bytes)");
         }
         int at = (int) offset;
@@ -78,9 +79,10 @@ public final class WeightBlobFile {
         if (dataOffset % BlobStorageFormat.ALIGNMENT != 0) {
             throw new BlobFormatException(where + ": data offset " + dataOffset + " is not " + BlobStorageFormat.ALIGNMENT + "-byte aligned");
         }
-        if (dataOffset < offset + BlobStorageFormat.METADATA_SIZE || sizeInBytes < 0 || dataOffset + sizeInBytes > size()) {
-            throw new BlobFormatException(where + ": data range [" + dataOffset + ", " + (dataOffset + sizeInBytes)
-                    + ") lies outside the file (" + size() + " bytes)");
+        // offset + METADATA_SIZE <= size() here, so that sum cannot wrap
+        if (dataOffset < offset + BlobStorageFormat.METADATA_SIZE || sizeInBytes < 0 || sizeInBytes > size() - dataOffset) {
+            throw new BlobFormatException(where + ": " + sizeInBytes + " data bytes at offset " + dataOffset
+                    + " lie outside the file (" + size() + " bytes) or overlap their metadata record");
         }
         return new Record(offset, dtype, sizeInBytes, dataOffset, padding);
     }

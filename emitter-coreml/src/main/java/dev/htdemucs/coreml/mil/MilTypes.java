@@ -83,7 +83,11 @@ public final class MilTypes {
         return t.build();
     }
 
-    /** The IR type of a MIL value type; only fixed-shape tensors have one. {@code where} names the value for errors. */
+    /**
+     * The IR type of a MIL value type; only fixed-shape tensors have one. {@code where} names the value and
+     * its file ("model.mlmodel const conv_0_weight"): every error, including a shape whose size overflows,
+     * starts with it.
+     */
     public static TensorType irType(Mil.ValueType valueType, String where) {
         if (!valueType.hasTensorType()) {
             throw new IllegalArgumentException(where + ": expected a tensor type, found " + valueType.getTypeCase());
@@ -92,13 +96,28 @@ public final class MilTypes {
         if (t.getRank() < 0 || t.getRank() != t.getDimensionsCount()) {
             throw new IllegalArgumentException(where + ": rank " + t.getRank() + " with " + t.getDimensionsCount() + " dimensions");
         }
+        DType dtype;
+        try {
+            dtype = dtype(t.getDataType());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
         int[] shape = new int[t.getDimensionsCount()];
         for (int i = 0; i < shape.length; i++) {
             Mil.Dimension d = t.getDimensions(i);
             if (!d.hasConstant()) throw new IllegalArgumentException(where + ": dimension " + i + " is not fixed; only static shapes are supported");
-            shape[i] = Math.toIntExact(d.getConstant().getSize());
+            long size = d.getConstant().getSize();
+            if (size < 0 || size > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(where + ": dimension " + i + " is " + size + ", expected 0.." + Integer.MAX_VALUE);
+            }
+            shape[i] = (int) size;
         }
-        return new TensorType(dtype(t.getDataType()), shape);
+        try {
+            return new TensorType(dtype, shape);
+        } catch (IllegalArgumentException e) {
+            // e.g. a shape whose byte size passes 2^63
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
     }
 
     public static ArrayFeatureType.ArrayDataType arrayDataType(DType dtype) {

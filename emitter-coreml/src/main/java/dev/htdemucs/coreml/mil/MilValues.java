@@ -92,54 +92,76 @@ public final class MilValues {
 
     // ---- decoding ----
 
-    /** Decodes an immediate tensor value of {@code type}; {@code where} names the value for errors. */
+    /**
+     * Decodes an immediate tensor value of {@code type}; {@code where} names the value (and its file) for
+     * errors. The declared type comes from the file, so the values actually stored are counted against it
+     * before anything of the declared size is allocated.
+     */
     public static Tensor decodeTensor(Mil.TensorValue v, TensorType type, String where) {
-        int n = Math.toIntExact(type.numel());
-        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(type.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
+        long declared = type.numel();
         switch (v.getValueCase()) {
             case FLOATS -> {
-                requireCount(v.getFloats().getValuesCount(), n, where);
                 requireDType(type, where, DType.FLOAT32);
+                requireCount(v.getFloats().getValuesCount(), declared, where);
+            }
+            case INTS -> {
+                requireDType(type, where, DType.INT32, DType.INT16);
+                requireCount(v.getInts().getValuesCount(), declared, where);
+            }
+            case LONGINTS -> {
+                requireDType(type, where, DType.INT64);
+                requireCount(v.getLongInts().getValuesCount(), declared, where);
+            }
+            case BOOLS -> {
+                requireDType(type, where, DType.BOOL);
+                requireCount(v.getBools().getValuesCount(), declared, where);
+            }
+            case DOUBLES -> {
+                requireDType(type, where, DType.FLOAT64);
+                requireCount(v.getDoubles().getValuesCount(), declared, where);
+            }
+            case BYTES -> {
+                int stored = v.getBytes().getValues().size();
+                if (stored != type.byteSize()) {
+                    throw new IllegalArgumentException(where + ": " + stored + " bytes for " + type + ", expected " + type.byteSize());
+                }
+            }
+            default -> throw new IllegalArgumentException(where + ": immediate value holds " + v.getValueCase() + ", not a numeric tensor");
+        }
+        // the count matches values the file really holds (at most 8 bytes each), yet their byte size may pass 2 GiB
+        if (type.byteSize() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(where + ": immediate " + type + " of " + type.byteSize()
+                    + " bytes; immediate values over 2 GiB are not supported");
+        }
+        int n = (int) declared;
+        ByteBuffer out = ByteBuffer.allocate((int) type.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+        switch (v.getValueCase()) {
+            case FLOATS -> {
                 for (int i = 0; i < n; i++) out.putFloat(v.getFloats().getValues(i));
             }
             case INTS -> {
-                requireCount(v.getInts().getValuesCount(), n, where);
-                requireDType(type, where, DType.INT32, DType.INT16);
                 for (int i = 0; i < n; i++) {
                     if (type.dtype() == DType.INT32) out.putInt(v.getInts().getValues(i));
                     else out.putShort((short) v.getInts().getValues(i));
                 }
             }
             case LONGINTS -> {
-                requireCount(v.getLongInts().getValuesCount(), n, where);
-                requireDType(type, where, DType.INT64);
                 for (int i = 0; i < n; i++) out.putLong(v.getLongInts().getValues(i));
             }
             case BOOLS -> {
-                requireCount(v.getBools().getValuesCount(), n, where);
-                requireDType(type, where, DType.BOOL);
                 for (int i = 0; i < n; i++) out.put((byte) (v.getBools().getValues(i) ? 1 : 0));
             }
             case DOUBLES -> {
-                requireCount(v.getDoubles().getValuesCount(), n, where);
-                requireDType(type, where, DType.FLOAT64);
                 for (int i = 0; i < n; i++) out.putDouble(v.getDoubles().getValues(i));
             }
-            case BYTES -> {
-                ByteString bytes = v.getBytes().getValues();
-                if (bytes.size() != type.byteSize()) {
-                    throw new IllegalArgumentException(where + ": " + bytes.size() + " bytes for " + type + ", expected " + type.byteSize());
-                }
-                bytes.copyTo(out);
-            }
-            default -> throw new IllegalArgumentException(where + ": immediate value holds " + v.getValueCase() + ", not a numeric tensor");
+            default -> v.getBytes().getValues().copyTo(out);
         }
         out.flip();
         return Tensor.wrap(type, out);
     }
 
-    private static void requireCount(int got, int expected, String where) {
-        if (got != expected) throw new IllegalArgumentException(where + ": " + got + " values, the declared type has " + expected);
+    private static void requireCount(int stored, long declared, String where) {
+        if (stored != declared) throw new IllegalArgumentException(where + ": " + stored + " values, the declared type has " + declared);
     }
 
     private static void requireDType(TensorType type, String where, DType... allowed) {

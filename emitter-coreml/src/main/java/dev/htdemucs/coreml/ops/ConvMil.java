@@ -45,6 +45,7 @@ public final class ConvMil implements MilOpMapping {
 
     @Override public void read(MilOperation op, ReadingContext ctx) {
         TensorType x = ctx.type(op, "x");
+        if (x.rank() < 3) throw ctx.unsupported(op, "x is " + x + ", expected [N, C, spatial...]");
         int spatial = x.rank() - 2;
         int[] ones = new int[spatial];
         Arrays.fill(ones, 1);

@@ -44,11 +44,14 @@ public final class ConvTransposeMil implements MilOpMapping {
     @Override public void read(MilOperation op, ReadingContext ctx) {
         TensorType x = ctx.type(op, "x");
         TensorType w = ctx.type(op, "weight");
+        if (x.rank() < 3 || w.rank() != x.rank()) {
+            throw ctx.unsupported(op, "x is " + x + " and weight " + w + ", expected [N, C, spatial...] and a weight of the same rank");
+        }
         int spatial = x.rank() - 2;
         int[] ones = new int[spatial];
         Arrays.fill(ones, 1);
         ConvolutionParams p = new ConvolutionParams(ctx.ints(op, "strides", ones), ConvMil.pads(op, ctx, spatial),
-                ctx.ints(op, "dilations", ones), ctx.intScalar(op, "groups", 1));
+                ctx.ints(op, "dilations", ones), ctx.intScalar(op, "groups", 1)).requireSpatial(op, ctx, spatial);
         if (ctx.has(op, "output_shape")) {
             int[] given = ctx.ints(op, "output_shape");
             int[] computed = new int[x.rank()];

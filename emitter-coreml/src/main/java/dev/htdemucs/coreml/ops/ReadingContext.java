@@ -20,6 +20,9 @@ public interface ReadingContext {
 
     TensorType type(MilOperation op, String param);
 
+    /** The declared type of output {@code index} of {@code op}; an error naming the op when there is no such output. */
+    TensorType outputType(MilOperation op, int index);
+
     boolean has(MilOperation op, String param);
 
     int[] ints(MilOperation op, String param);

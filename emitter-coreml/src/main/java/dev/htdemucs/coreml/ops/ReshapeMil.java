@@ -26,7 +26,7 @@ public final class ReshapeMil implements MilOpMapping {
     }
 
     @Override public void read(MilOperation op, ReadingContext ctx) {
-        int[] shape = dev.htdemucs.coreml.mil.MilTypes.irType(op.proto().getOutputs(0).getType(), op.where()).shape();
+        int[] shape = ctx.outputType(op, 0).shape();
         ctx.define(op, "reshape", Attributes.of("shape", shape), ctx.tensor(op, "x"));
     }
 }

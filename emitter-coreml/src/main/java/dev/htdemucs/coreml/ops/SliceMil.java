@@ -39,6 +39,9 @@ public final class SliceMil implements MilOpMapping {
         boolean[] beginMask = ctx.bools(op, "begin_mask"), endMask = ctx.bools(op, "end_mask"), squeeze = ctx.bools(op, "squeeze_mask");
         if (squeeze != null) for (boolean s : squeeze) if (s) throw ctx.unsupported(op, "squeeze_mask has no IR equivalent");
         if (begin.length != rank || end.length != rank) throw ctx.unsupported(op, "begin/end must have " + rank + " entries");
+        for (boolean[] mask : new boolean[][] {beginMask, endMask}) {
+            if (mask != null && mask.length != rank) throw ctx.unsupported(op, "begin_mask/end_mask must have " + rank + " entries");
+        }
         for (int i = 0; i < rank; i++) {
             if (beginMask != null && beginMask[i]) begin[i] = 0;
             else if (begin[i] < 0) begin[i] += x.dim(i);

@@ -35,10 +35,15 @@ public final class SplitMil implements MilOpMapping {
         TensorType x = ctx.type(op, "x");
         int axis = ctx.intScalar(op, "axis", 0);
         int a = axis < 0 ? axis + x.rank() : axis;
+        if (a < 0 || a >= x.rank()) throw ctx.unsupported(op, "axis " + axis + " is outside " + x);
         int[] sizes = ctx.ints(op, "split_sizes", null);
         if (sizes == null) {
             int n = ctx.intScalar(op, "num_splits", -1);
-            if (n <= 0 || x.dim(a) % n != 0) throw ctx.unsupported(op, "needs split_sizes or a num_splits dividing axis " + axis + " of " + x);
+            // one size per declared output: n comes from the file and must not size an array on its own
+            if (n <= 0 || n != op.proto().getOutputsCount() || x.dim(a) % n != 0) {
+                throw ctx.unsupported(op, "needs split_sizes or a num_splits equal to its " + op.proto().getOutputsCount()
+                        + " outputs and dividing axis " + axis + " of " + x + ", found num_splits " + n);
+            }
             sizes = new int[n];
             Arrays.fill(sizes, x.dim(a) / n);
         }

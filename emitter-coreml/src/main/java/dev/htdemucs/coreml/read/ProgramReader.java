@@ -34,6 +34,11 @@ import java.util.Map;
  */
 final class ProgramReader implements ReadingContext {
     private static final String MODEL_PATH_PREFIX = "@model_path/";
+    /**
+     * Integer and bool parameters (axes, pads, perm, split_sizes ...) have a few entries per dimension; a
+     * const far larger than this is not such a parameter, and is refused before it is decoded.
+     */
+    static final int MAX_PARAMETER_ELEMENTS = 1 << 16;
 
     private final Path modelDir;
     private final String where;
@@ -164,8 +169,8 @@ final class ProgramReader implements ReadingContext {
     @Override public TensorType type(MilOperation op, String param) {
         Mil.Argument.Binding b = single(op, param);
         if (b == null) throw new UnsupportedMilException(op.where() + ": missing parameter " + param);
-        if (b.hasValue()) return MilTypes.irType(b.getValue().getType(), op.where() + " " + param);
-        if (constants.containsKey(b.getName())) return MilTypes.irType(constants.get(b.getName()).getType(), b.getName());
+        if (b.hasValue()) return MilTypes.irType(b.getValue().getType(), where + " " + op.where() + " inline value of " + param);
+        if (constants.containsKey(b.getName())) return MilTypes.irType(constants.get(b.getName()).getType(), where + " const " + b.getName());
         Value v = values.get(b.getName());
         if (v == null) throw new IllegalArgumentException(op.where() + ": parameter " + param + " uses undefined " + b.getName());
         return v.type();
@@ -173,14 +178,23 @@ final class ProgramReader implements ReadingContext {
 
     @Override public boolean has(MilOperation op, String param) { return op.has(param); }
 
-    /** The constant bound to a parameter, or null when absent; an error when the value is not constant. */
+    /**
+     * The constant bound to a scalar or small vector parameter, or null when absent; an error when the value
+     * is not constant or has more than {@link #MAX_PARAMETER_ELEMENTS} elements (checked on the declared type,
+     * before decoding).
+     */
     private Tensor constantParameter(MilOperation op, String param) {
         Mil.Argument.Binding b = single(op, param);
         if (b == null) return null;
-        if (b.hasValue()) return tensorOf(b.getValue(), op.name() + "." + param);
-        Mil.Value val = constants.get(b.getName());
+        Mil.Value val = b.hasValue() ? b.getValue() : constants.get(b.getName());
         if (val == null) throw new UnsupportedMilException(op.where() + ": parameter " + param + " must be a const, found value " + b.getName());
-        return tensorOf(val, b.getName());
+        String name = b.hasValue() ? op.name() + "." + param : b.getName();
+        TensorType type = MilTypes.irType(val.getType(), where + " const " + name);
+        if (type.numel() > MAX_PARAMETER_ELEMENTS) {
+            throw new UnsupportedMilException(op.where() + ": parameter " + param + " is " + type + ", more than the "
+                    + MAX_PARAMETER_ELEMENTS + " elements a parameter can have");
+        }
+        return tensorOf(val, name);
     }
 
     private Mil.Value constantProto(MilOperation op, String param) {
@@ -204,7 +218,12 @@ final class ProgramReader implements ReadingContext {
         if (t.dtype().isFloatingPoint() || t.dtype() == DType.BOOL) throw new UnsupportedMilException(op.where() + ": parameter " + param + " must be integers, found " + t.type());
         long[] l = t.toLongArray();
         int[] out = new int[l.length];
-        for (int i = 0; i < l.length; i++) out[i] = Math.toIntExact(l[i]);
+        for (int i = 0; i < l.length; i++) {
+            if (l[i] < Integer.MIN_VALUE || l[i] > Integer.MAX_VALUE) {
+                throw new UnsupportedMilException(op.where() + ": parameter " + param + " holds " + l[i] + ", beyond 32-bit integers");
+            }
+            out[i] = (int) l[i];
+        }
         return out;
     }
 
@@ -244,9 +263,18 @@ final class ProgramReader implements ReadingContext {
         return t.toFloatArray()[0];
     }
 
+    @Override public TensorType outputType(MilOperation op, int index) {
+        if (index >= op.proto().getOutputsCount()) {
+            throw new UnsupportedMilException(op.where() + ": has " + op.proto().getOutputsCount() + " outputs, expected at least " + (index + 1));
+        }
+        Mil.NamedValueType o = op.proto().getOutputs(index);
+        return MilTypes.irType(o.getType(), where + " " + op.where() + " output " + o.getName());
+    }
+
     @Override public void define(MilOperation op, String irOp, Attributes attributes, Value... inputs) {
+        if (op.proto().getOutputsCount() == 0) throw new UnsupportedMilException(op.where() + ": has no outputs");
         List<TensorType> types = new ArrayList<>();
-        for (Mil.NamedValueType o : op.proto().getOutputsList()) types.add(MilTypes.irType(o.getType(), op.where() + " output " + o.getName()));
+        for (int i = 0; i < op.proto().getOutputsCount(); i++) types.add(outputType(op, i));
         List<String> names = op.outputNames();
         List<Value> outs = graph.opDeclared(irOp, names.get(0), attributes, types, names, inputs);
         for (int i = 0; i < outs.size(); i++) {
