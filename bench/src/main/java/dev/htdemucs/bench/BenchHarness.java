@@ -87,7 +87,7 @@ public final class BenchHarness {
 
         Spectrogram stft;
         if (settings.runs(BenchStep.STFT)) {
-            say("STFT/iSTFT of one segment, %d repeats ...", settings.repeat());
+            say("STFT/iSTFT of one segment, %d repeats ...", SpectrogramBenchmark.repeats(settings.repeat()));
             try {
                 stft = SpectrogramBenchmark.run(md, input.audio(), settings.repeat());
             } catch (RuntimeException e) {

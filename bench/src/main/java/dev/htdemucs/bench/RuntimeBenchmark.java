@@ -152,17 +152,23 @@ final class RuntimeBenchmark {
                                 double firstRun) throws PluginException, AudioFormatException {
         Separator separator = new Separator(network, SeparationSettings.DEFAULT);
         int[] segments = {0};
+        List<Double> segmentSeconds = new ArrayList<>();
         long t0 = System.nanoTime();
+        long[] last = {t0};
         separator.separate(input.audio(), (done, total) -> {
+            long now = System.nanoTime();
             segments[0] = total;
+            segmentSeconds.add((now - last[0]) / 1e9);
+            last[0] = now;
             log.printf(Locale.ROOT, "[bench] separation %s: segment %d/%d, %.1f s%n", runtimeName, done, total,
-                    (System.nanoTime() - t0) / 1e9);
+                    (now - t0) / 1e9);
             log.flush();
         });
         double wall = (System.nanoTime() - t0) / 1e9;
         double audio = input.seconds();
+        double[] perSegment = segmentSeconds.stream().mapToDouble(Double::doubleValue).toArray();
         return new Separation(runtimeName, StepStatus.OK, null, settings.threads(), openSeconds, firstRun, audio,
-                segments[0], wall, wall / segments[0], wall / audio, audio / wall);
+                segments[0], wall, wall / segments[0], Stats.of(perSegment), segmentSeconds, wall / audio, audio / wall);
     }
 
     /** Per op: calls and wall nanoseconds so far (reference sessions only; empty otherwise). */
@@ -213,11 +219,13 @@ final class RuntimeBenchmark {
     }
 
     static Separation failedSeparation(String runtime, String why, int threads, Double openSeconds, Double firstRun) {
-        return new Separation(runtime, StepStatus.FAILED, why, threads, openSeconds, firstRun, null, null, null, null, null, null);
+        return new Separation(runtime, StepStatus.FAILED, why, threads, openSeconds, firstRun, null, null, null, null, null, null,
+                null, null);
     }
 
     static Separation skippedSeparation(String runtime, String why, int threads) {
-        return new Separation(runtime, StepStatus.SKIPPED, why, threads, null, null, null, null, null, null, null, null);
+        return new Separation(runtime, StepStatus.SKIPPED, why, threads, null, null, null, null, null, null, null, null,
+                null, null);
     }
 
     static String message(Throwable e) {

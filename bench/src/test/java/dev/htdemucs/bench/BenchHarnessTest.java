@@ -42,14 +42,16 @@ class BenchHarnessTest {
     private static final List<String> CONVERSION = List.of("status", "reason", "command", "heap", "precision",
             "wall_seconds", "in_process_seconds", "peak_rss_bytes", "peak_rss_method", "package_bytes", "exit_code");
     private static final List<String> STFT = List.of("status", "reason", "segment_samples", "channels", "sources",
-            "nfft", "hop", "frames", "warmup", "stft_ms", "istft_ms", "stft_plus_istft_ms", "host_threads");
+            "nfft", "hop", "frames", "warmup", "stft_ms", "istft_ms", "istft_one_source_ms", "stft_istft_one_source_ms",
+            "stft_istft_all_sources_ms", "stft_istft_one_source_cpu_ms", "stft_istft_all_sources_cpu_ms",
+            "stft_plus_istft_ms", "host_threads");
     private static final List<String> STATS = List.of("count", "median", "min", "max");
     private static final List<String> REFERENCE = List.of("status", "reason", "threads", "open_seconds",
             "first_run_seconds", "seconds", "op_profile");
     private static final List<String> OP_TIME = List.of("op", "calls", "wall_seconds", "share");
     private static final List<String> SEPARATION = List.of("runtime", "status", "reason", "threads", "open_seconds",
-            "first_run_seconds", "audio_seconds", "segments", "wall_seconds", "seconds_per_segment", "rtf",
-            "speed_x_realtime");
+            "first_run_seconds", "audio_seconds", "segments", "wall_seconds", "seconds_per_segment", "segment_stats",
+            "segment_seconds", "rtf", "speed_x_realtime");
     private static final List<String> GOAL = List.of("name", "target", "measured", "met", "note");
     private static final List<String> HOTSPOTS = List.of("jfr_file", "samples", "self_top", "project_top",
             "project_inclusive");
@@ -101,10 +103,18 @@ class BenchHarnessTest {
         JsonNode stft = root.get("stft");
         assertKeys(stft, STFT, "stft");
         assertEquals("ok", stft.get("status").asText());
-        assertKeys(stft.get("stft_ms"), STATS, "stft.stft_ms");
-        assertKeys(stft.get("istft_ms"), STATS, "stft.istft_ms");
-        assertEquals(1, stft.get("stft_ms").get("count").asInt(), "--repeat 1");
+        for (String key : List.of("stft_ms", "istft_ms", "istft_one_source_ms", "stft_istft_one_source_ms",
+                "stft_istft_all_sources_ms", "stft_istft_one_source_cpu_ms", "stft_istft_all_sources_cpu_ms")) {
+            assertKeys(stft.get(key), STATS, "stft." + key);
+            assertEquals(SpectrogramBenchmark.MIN_REPEAT, stft.get(key).get("count").asInt(),
+                    "--repeat 1 is raised to the STFT step's minimum: " + key);
+        }
         assertEquals(22, stft.get("frames").asInt(), "tiny6: 22050 samples / hop 1024, rounded up");
+        assertTrue(stft.get("stft_istft_all_sources_ms").get("min").asDouble()
+                        > stft.get("stft_ms").get("min").asDouble(),
+                "STFT + iSTFT of all sources takes longer than the STFT alone: " + stft);
+        assertTrue(stft.get("stft_istft_all_sources_cpu_ms").get("median").asDouble() > 0,
+                "CPU time is measured: " + stft);
 
         JsonNode reference = root.get("reference");
         assertKeys(reference, REFERENCE, "reference");
@@ -130,6 +140,13 @@ class BenchHarnessTest {
             assertEquals("ok", s.get("status").asText(), () -> s.toPrettyString());
             // 1 s = 44100 samples in segments of 22050 with stride 16537: starts 0, 16537, 33074
             assertEquals(3, s.get("segments").asInt());
+            assertEquals(3, s.get("segment_seconds").size(), "one time per segment");
+            assertKeys(s.get("segment_stats"), STATS, "separation[" + i + "].segment_stats");
+            double sum = 0;
+            for (JsonNode t : s.get("segment_seconds")) sum += t.asDouble();
+            // the last segment's iSTFT and overlap-add finish after its progress call, so the sum may fall short
+            assertTrue(sum > 0 && sum <= s.get("wall_seconds").asDouble() + 1e-6,
+                    "segment times lie within the wall time: " + sum + " vs " + s.get("wall_seconds"));
             assertEquals(s.get("wall_seconds").asDouble() / s.get("audio_seconds").asDouble(), s.get("rtf").asDouble(), 1e-9);
         }
 
@@ -194,6 +211,12 @@ class BenchHarnessTest {
         Exception ex = assertThrows(Exception.class,
                 () -> new BenchHarness(plugins, new PrintWriter(new StringWriter())).run(settings));
         assertTrue(ex.getMessage().contains("no-such-runtime"), ex.getMessage());
+    }
+
+    @Test void theStftStepRepeatsAtLeastItsMinimumAndMoreWhenAsked() {
+        assertEquals(SpectrogramBenchmark.MIN_REPEAT, SpectrogramBenchmark.repeats(1));
+        assertEquals(SpectrogramBenchmark.MIN_REPEAT, SpectrogramBenchmark.repeats(3), "the harness's default --repeat");
+        assertEquals(50, SpectrogramBenchmark.repeats(50));
     }
 
     @Test void statsReportTheMedian() {

@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
         description = {"Measures speed on this machine and checks it against the project's goals.",
                 "Steps, run one after the other (a failing step is reported, the rest still run):",
                 "  conversion  'htdemucs convert --precision fp16' in a child JVM: wall, peak RSS",
-                "  stft        host STFT and iSTFT of one segment (median of --repeat)",
+                "  stft        host STFT and iSTFT of one segment (median of at least 30 repeats)",
                 "  reference   the reference runtime's inner network on one segment",
                 "  separation  separating --seconds of music-like audio: real-time factor",
                 "Prints a table; --json writes every figure. Figures depend on load: run it on a",
@@ -52,7 +52,7 @@ final class BenchCommand implements Callable<Integer> {
     Integer threads;
 
     @Option(names = "--repeat", defaultValue = "3", paramLabel = "N",
-            description = "Timed repeats of the STFT/iSTFT and of the reference segment. Default: ${DEFAULT-VALUE}.")
+            description = "Timed repeats of the reference segment, and of the STFT/iSTFT (at least 30). Default: ${DEFAULT-VALUE}.")
     int repeat;
 
     @Option(names = "--skip", split = ",", paramLabel = "STEP",

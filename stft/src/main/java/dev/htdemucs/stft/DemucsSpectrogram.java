@@ -2,6 +2,8 @@ package dev.htdemucs.stft;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ForkJoinPool;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 /**
@@ -27,19 +29,35 @@ import java.util.stream.IntStream;
  * so a batch {@code [B, C, L]} is {@code channels = B·C} (its CaC {@code [B, 2C, F, T]} has the same
  * memory layout as {@code [2BC, F, T]}), and {@code [B, S, 2C, F, T]} is {@code sources = B·S}.
  *
- * <p>Instances are immutable and thread-safe; {@link #of} shares one per {@code (n_fft, hop)}. Long
- * inputs spread their independent channels (and sources) over the common fork-join pool.
+ * <h2>Threads</h2>
+ * Instances are immutable and thread-safe; {@link #of} shares one per {@code (n_fft, hop)}. Long inputs
+ * are cut into tasks — each signal (channel, or source × channel) into a few frame ranges, enough for
+ * every thread of the common fork-join pool to have some to steal when another process holds a core —
+ * and the tasks run on that pool. Every output value is computed by exactly one task from the same
+ * frames in the same order as a single-threaded call, so results are bit-identical whatever the number
+ * of threads or tasks. JTransforms' own threads stay out of it: it splits one power-of-two FFT over its
+ * pool only from {@code CommonUtils.getThreadsBeginN_1D_FFT_2Threads()} = 8192 samples on, and demucs'
+ * n_fft is 4096. (A model with n_fft ≥ 8192 would still compute the same bits, with JTransforms' threads
+ * nested inside ours.)
  */
 public final class DemucsSpectrogram {
 
     private static final ConcurrentMap<Long, DemucsSpectrogram> SHARED = new ConcurrentHashMap<>();
     /** Below this many frames per signal, forking costs more than the second core saves. */
     private static final int PARALLEL_MIN_FRAMES = 64;
+    /** Tasks per thread to aim for: with one task per thread, a core lost to another process halves the speed. */
+    private static final int TASKS_PER_THREAD = 2;
+    /**
+     * Fewest frames per task. An inverse task also transforms the {@code n_fft/hop − 1 = 3} frames that
+     * straddle its border with the next, so a cut costs at most 3/64 ≈ 5 % more FFTs of that piece.
+     */
+    private static final int MIN_TASK_FRAMES = 64;
 
     private final int nFft;
     private final int hop;
     private final Stft stft;
     private final Istft istft;
+    /** Per thread: the slice of a reflect-padded channel one STFT task reads. */
     private final ThreadLocal<float[][]> paddedScratch = ThreadLocal.withInitial(() -> new float[1][0]);
 
     public DemucsSpectrogram(int nFft, int hop) {
@@ -103,21 +121,50 @@ public final class DemucsSpectrogram {
         int paddedLength = pad + length + rightPad;
         checkRange("mix", mix.length, mixOffset, (long) channels * length);
         checkRange("spectrogram output", out.length, outOffset, 2L * channels * bins() * frames);
-        signals(channels, frames).forEach(c -> {
-            float[] padded = paddedScratch(paddedLength);
-            ReflectPad.pad(mix, mixOffset + c * length, length, pad, rightPad, padded);
-            // The STFT of the padded signal has frames + 4 frames; demucs keeps [2, 2 + frames).
-            stft.forward(padded, 0, paddedLength, 2, ComplexPlanes.ofCacChannel(out, outOffset, c, bins(), frames));
+        int pieces = piecesPerSignal(channels, frames);
+        forEachTask(channels, frames, pieces, task -> {
+            int c = task / pieces;
+            int piece = task % pieces;
+            int fromColumn = pieceStart(piece, pieces, frames);
+            int toColumn = pieceStart(piece + 1, pieces, frames);
+            // The STFT of the padded signal has frames + 4 frames; demucs keeps [2, 2 + frames). Kept frame t
+            // starts at t·hop − n_fft/2 + 2·hop = t·hop of the padded signal (hop = n_fft/4), so a task needs
+            // only the slice [fromColumn·hop, (toColumn − 1)·hop + n_fft), which never reaches past its ends.
+            int sliceStart = fromColumn * hop;
+            int sliceLength = (toColumn - fromColumn - 1) * hop + nFft;
+            float[] padded = paddedScratch(sliceLength);
+            ReflectPad.pad(mix, mixOffset + c * length, length, pad, rightPad, sliceStart, sliceStart + sliceLength,
+                    padded, 0);
+            stft.analyze(padded, 0, sliceLength, -sliceStart, ComplexPlanes.ofCacChannel(out, outOffset, c, bins(), frames),
+                    fromColumn, toColumn);
         });
     }
 
     /**
-     * The independent signals {@code 0 … count − 1} (channels, or source × channel pairs), in parallel on
-     * the common fork-join pool when there is enough work to pay for it.
+     * Into how many frame ranges each of {@code signals} signals of {@code frames} frames is cut: enough for
+     * {@link #TASKS_PER_THREAD} tasks per thread of the common pool (caller included), none shorter than
+     * {@link #MIN_TASK_FRAMES}; one (and no forking at all) for short signals.
      */
-    private static IntStream signals(int count, int frames) {
-        IntStream range = IntStream.range(0, count);
-        return count > 1 && frames >= PARALLEL_MIN_FRAMES ? range.parallel() : range;
+    static int piecesPerSignal(int signals, int frames) {
+        if (frames < PARALLEL_MIN_FRAMES) return 1;
+        int threads = ForkJoinPool.getCommonPoolParallelism() + 1;
+        int wanted = (TASKS_PER_THREAD * threads + signals - 1) / signals;
+        return Math.max(1, Math.min(wanted, frames / MIN_TASK_FRAMES));
+    }
+
+    /** First frame of piece {@code piece} of {@code pieces} near-equal ranges of {@code frames} frames. */
+    private static int pieceStart(int piece, int pieces, int frames) {
+        return (int) ((long) piece * frames / pieces);
+    }
+
+    /**
+     * Runs {@code task} for {@code 0 … signals·pieces − 1}: on the common fork-join pool when there is more
+     * than one task and the signals are long enough to pay for forking, else on the calling thread.
+     */
+    private static void forEachTask(int signals, int frames, int pieces, IntConsumer task) {
+        int tasks = signals * pieces;
+        IntStream range = IntStream.range(0, tasks);
+        (tasks > 1 && frames >= PARALLEL_MIN_FRAMES ? range.parallel() : range).forEach(task);
     }
 
     /**
@@ -144,11 +191,19 @@ public final class DemucsSpectrogram {
         checkRange("audio output", out.length, outOffset, (long) sources * channels * length);
         int pad = pad();
         int istftLength = Math.addExact(Math.multiplyExact(hop, frames(length)), 2 * pad);
+        int totalFrames = frames + 4; // two zero frames on each side; the zero Nyquist bin is implied by bins()
+        istft.checkEnvelope(totalFrames, istftLength);
+        int signals = sources * channels;
+        int pieces = piecesPerSignal(signals, frames);
         // CaC [S, 2C, F, T] is audio channel sc = s·C + c at CaC channel pair 2·sc: one flat index serves both.
-        signals(sources * channels, frames).forEach(sc -> {
+        forEachTask(signals, frames, pieces, task -> {
+            int sc = task / pieces;
+            int piece = task % pieces;
+            // Pieces of the output cut at multiples of hop, like the frames.
+            int from = pieceStart(piece, pieces, frames) * hop;
+            int to = piece == pieces - 1 ? length : pieceStart(piece + 1, pieces, frames) * hop;
             ComplexPlanes planes = ComplexPlanes.ofCacChannel(cac, cacOffset, sc, bins(), frames);
-            // Two zero frames on each side (frames + 4 in all); the zero Nyquist bin is implied by bins().
-            istft.inverse(planes, 2, frames + 4, istftLength, pad, out, outOffset + sc * length, length);
+            istft.synthesize(planes, 2, totalFrames, pad + from, out, outOffset + sc * length + from, to - from);
         });
     }
 

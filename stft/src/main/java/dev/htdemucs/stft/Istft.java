@@ -33,6 +33,11 @@ public final class Istft {
     private final double[] windowSquared;
     /** {@code envelope[r] = Σ_j w²[r + j·hop]}: the envelope wherever every overlapping frame exists. */
     private final double[] periodicEnvelope;
+    /**
+     * {@code periodicEnvelope} repeated over the {@code n_fft} overlap-add sums: sum {@code i} holds a position
+     * {@code ≡ i (mod hop)}, since the sums always start at a frame's start.
+     */
+    private final double[] slotEnvelope;
     private final double minPeriodicEnvelope;
     private final ThreadLocal<FrameScratch> scratch;
 
@@ -57,6 +62,8 @@ public final class Istft {
             min = Math.min(min, sum);
         }
         minPeriodicEnvelope = min;
+        slotEnvelope = new double[nFft];
+        for (int i = 0; i < nFft; i++) slotEnvelope[i] = periodicEnvelope[i % hop];
         scratch = ThreadLocal.withInitial(() -> new FrameScratch(nFft));
     }
 
@@ -101,9 +108,18 @@ public final class Istft {
     public void inverse(ComplexPlanes spec, int firstFrame, int totalFrames, int length, int cropStart,
                         float[] out, int outOffset, int outLength) {
         checkInverseArguments(spec, firstFrame, totalFrames, length, cropStart, out, outOffset, outLength);
+        checkEnvelope(totalFrames, length);
+        synthesize(spec, firstFrame, totalFrames, cropStart, out, outOffset, outLength);
+    }
+
+    /**
+     * torch's NOLA check for an inverse of {@code length} samples from {@code totalFrames} frames: the
+     * window-square envelope must reach {@link #MIN_ENVELOPE} over the whole sliced output, not just the
+     * part a caller keeps.
+     */
+    void checkEnvelope(int totalFrames, int length) {
         int half = nFft / 2;
         int covered = nFft + hop * (totalFrames - 1);
-        // torch checks the envelope over its whole sliced output, not just the part we keep.
         int checkEnd = (int) Math.min((long) half + length, covered);
         if (half < checkEnd) {
             double min = minEnvelope(half, checkEnd, totalFrames);
@@ -113,17 +129,25 @@ public final class Istft {
                         + " frames: the Hann window and hop violate the NOLA condition");
             }
         }
-        if (outLength == 0) return;
+    }
 
+    /**
+     * The output samples of {@link #inverse(ComplexPlanes, int, int, int, int, float[], int, int)}, its
+     * arguments and {@link #checkEnvelope envelope} already checked. Every sample is the sum of the frames
+     * covering it, added in frame order, whatever the crop: so disjoint crops may be computed on different
+     * threads and give the bits of one call (at the cost of transforming the frames that straddle a border
+     * once per side).
+     */
+    void synthesize(ComplexPlanes spec, int firstFrame, int totalFrames, int cropStart, float[] out, int outOffset,
+                    int outLength) {
+        if (outLength == 0) return;
         // Overlap-add positions p (in the centre-padded signal) that land in the requested output.
-        int from = half + cropStart;
+        int from = nFft / 2 + cropStart;
+        int covered = nFft + hop * (totalFrames - 1);
         int to = (int) Math.min((long) from + outLength, covered);
-        FrameScratch s = scratch.get();
-        double[] sum = s.zeroedAccumulator(Math.max(0, to - from));
         if (from < to) {
-            overlapAdd(spec, firstFrame, from, to, s, sum);
+            overlapAdd(spec, firstFrame, totalFrames, from, to, out, outOffset);
         }
-        divideByEnvelope(sum, from, to, totalFrames, out, outOffset);
         int written = Math.max(0, to - from);
         java.util.Arrays.fill(out, outOffset + written, outOffset + outLength, 0f);
     }
@@ -148,26 +172,66 @@ public final class Istft {
         }
     }
 
-    /** Adds every stored frame's windowed inverse FFT into {@code sum[p − from]} for {@code p} in {@code [from, to)}. */
-    private void overlapAdd(ComplexPlanes spec, int firstFrame, int from, int to, FrameScratch s, double[] sum) {
+    /**
+     * Adds every stored frame's windowed inverse FFT at its position and writes {@code sum / envelope} to
+     * {@code out[outOffset + p − from]} for {@code p} in {@code [from, to)}. Frames go in order, so once
+     * frame {@code t} is added, the {@code hop} positions from its start are complete: they are written
+     * out and the running sums shift down by {@code hop}. The sums thus need only the {@code n_fft}
+     * positions one frame spans, in a buffer that stays in the L1 cache, and frame sample {@code n} always
+     * adds to sum {@code n}, a loop the JIT vectorises (it does not when the two indices differ by an
+     * offset it cannot see, as they would in a ring buffer).
+     */
+    private void overlapAdd(ComplexPlanes spec, int firstFrame, int totalFrames, int from, int to, float[] out,
+                            int outOffset) {
         // Only frames overlapping [from, to) matter: frame t covers [t·hop, t·hop + n_fft).
         int first = Math.max(0, Math.floorDiv(from - nFft, hop) + 1 - firstFrame);
         int last = Math.min(spec.frames(), Math.floorDiv(to - 1, hop) + 1 - firstFrame);
+        if (first >= last) {
+            // No stored frame reaches the range: 0 / envelope everywhere.
+            java.util.Arrays.fill(out, outOffset, outOffset + to - from, 0f);
+            return;
+        }
+        FrameScratch s = scratch.get();
+        double[] sums = s.zeroedSums();
         double[][] block = s.frames;
+        // sums[i] holds position start + i, where start is the next frame's start.
+        int start = (firstFrame + first) * hop;
+        int done = from;
+        if (start > from) {
+            // Positions before the first stored frame get no frame: zero, as 0 / envelope is.
+            done = Math.min(start, to);
+            java.util.Arrays.fill(out, outOffset, outOffset + done - from, 0f);
+        }
         for (int t0 = first; t0 < last; t0 += FrameScratch.BLOCK) {
             int count = Math.min(FrameScratch.BLOCK, last - t0);
             loadBins(spec, t0, count, block);
             for (int b = 0; b < count; b++) {
                 double[] frame = block[b];
                 s.fft.realInverse(frame, false);
-                int start = (firstFrame + t0 + b) * hop;
-                int n0 = Math.max(0, from - start);
-                int n1 = Math.min(nFft, to - start);
-                int base = start - from;
-                double[] w = scaledWindow;
-                for (int n = n0; n < n1; n++) sum[base + n] += frame[n] * w[n];
+                addWindowed(frame, sums);
+                // No later frame reaches back before start + hop.
+                int complete = Math.min(start + hop, to);
+                if (done < complete) {
+                    divideByEnvelope(sums, done - start, done, complete, totalFrames, out, outOffset + done - from);
+                    done = complete;
+                }
+                System.arraycopy(sums, hop, sums, 0, nFft - hop);
+                java.util.Arrays.fill(sums, nFft - hop, nFft, 0.0);
+                start += hop;
             }
         }
+        if (done < to) {
+            // What the last frames left is complete; beyond it no frame reaches.
+            int held = Math.max(done, Math.min(to, start + nFft));
+            if (done < held) divideByEnvelope(sums, done - start, done, held, totalFrames, out, outOffset + done - from);
+            java.util.Arrays.fill(out, outOffset + held - from, outOffset + to - from, 0f);
+        }
+    }
+
+    /** {@code sums[n] += frame[n]·window[n]}: the same index on both sides, which the JIT vectorises. */
+    private void addWindowed(double[] frame, double[] sums) {
+        double[] w = scaledWindow;
+        for (int n = 0; n < nFft; n++) sums[n] += frame[n] * w[n];
     }
 
     /** Packs columns {@code t0 … t0 + count − 1} of the planes into JTransforms' real-FFT layout, zero above the stored bins. */
@@ -184,10 +248,12 @@ public final class Istft {
             frame[1] = bins > half ? data[re + half * frames + b] : 0.0;
         }
         int lastFull = Math.min(bins, half);
+        int done = 0;
+        for (; done + 8 <= count; done += 8) loadEight(data, re + done, im + done, frames, lastFull, block, done);
         for (int k = 1; k < lastFull; k++) {
             int reRow = re + k * frames;
             int imRow = im + k * frames;
-            for (int b = 0; b < count; b++) {
+            for (int b = done; b < count; b++) {
                 double[] frame = block[b];
                 frame[2 * k] = data[reRow + b];
                 frame[2 * k + 1] = data[imRow + b];
@@ -198,23 +264,62 @@ public final class Istft {
         }
     }
 
-    private void divideByEnvelope(double[] sum, int from, int to, int totalFrames, float[] out, int outOffset) {
+    /**
+     * {@link #loadBins} for bins {@code 1 … lastFull − 1} of the eight frames {@code block[first …]}, held in
+     * locals so that the JIT neither reloads nor bounds-checks a frame array per value.
+     */
+    private static void loadEight(float[] data, int re, int im, int frames, int lastFull, double[][] block, int first) {
+        double[] f0 = block[first], f1 = block[first + 1], f2 = block[first + 2], f3 = block[first + 3];
+        double[] f4 = block[first + 4], f5 = block[first + 5], f6 = block[first + 6], f7 = block[first + 7];
+        for (int k = 1; k < lastFull; k++) {
+            int r = re + k * frames;
+            int i = im + k * frames;
+            int j = 2 * k;
+            f0[j] = data[r];
+            f1[j] = data[r + 1];
+            f2[j] = data[r + 2];
+            f3[j] = data[r + 3];
+            f4[j] = data[r + 4];
+            f5[j] = data[r + 5];
+            f6[j] = data[r + 6];
+            f7[j] = data[r + 7];
+            f0[j + 1] = data[i];
+            f1[j + 1] = data[i + 1];
+            f2[j + 1] = data[i + 2];
+            f3[j + 1] = data[i + 3];
+            f4[j + 1] = data[i + 4];
+            f5[j + 1] = data[i + 5];
+            f6[j + 1] = data[i + 6];
+            f7[j + 1] = data[i + 7];
+        }
+    }
+
+    /**
+     * {@code out[outAt + p − from] = sums[at + p − from] / envelope(p)} for {@code p} in {@code [from, to)},
+     * leaving the quotients in {@code sums}, which the caller discards.
+     */
+    private void divideByEnvelope(double[] sums, int at, int from, int to, int totalFrames, float[] out, int outAt) {
         // Where every frame overlapping p exists, the envelope is periodic in p with period hop.
         int interiorFrom = Math.max(from, nFft);
         int interiorTo = Math.min(to, totalFrames * hop);
+        int sumShift = at - from;
+        int outShift = outAt - from;
         int p = from;
         for (; p < Math.min(to, interiorFrom); p++) {
-            out[outOffset + p - from] = (float) (sum[p - from] / envelope(p, totalFrames));
+            out[outShift + p] = (float) (sums[sumShift + p] / envelope(p, totalFrames));
         }
-        if (interiorFrom < interiorTo) {
-            int r = interiorFrom % hop;
-            for (; p < interiorTo; p++) {
-                out[outOffset + p - from] = (float) (sum[p - from] / periodicEnvelope[r]);
-                if (++r == hop) r = 0;
-            }
+        if (p < interiorTo) {
+            // Divide in place, then round: the JIT vectorises the division (the slow part) only alone, and
+            // only with the same index into both arrays.
+            int first = sumShift + p;
+            int last = sumShift + interiorTo;
+            double[] envelope = slotEnvelope;
+            for (int i = first; i < last; i++) sums[i] /= envelope[i];
+            for (int i = first; i < last; i++) out[outShift - sumShift + i] = (float) sums[i];
+            p = interiorTo;
         }
         for (; p < to; p++) {
-            out[outOffset + p - from] = (float) (sum[p - from] / envelope(p, totalFrames));
+            out[outShift + p] = (float) (sums[sumShift + p] / envelope(p, totalFrames));
         }
     }
 

@@ -17,9 +17,23 @@ final class ReflectPad {
 
     /** Writes the padded copy of {@code x[offset, offset + length)} to {@code out[0, left + length + right)}. */
     static void pad(float[] x, int offset, int length, int left, int right, float[] out) {
+        pad(x, offset, length, left, right, 0, left + length + right, out, 0);
+    }
+
+    /**
+     * Writes samples {@code [from, to)} of the padded copy of {@code x[offset, offset + length)} to
+     * {@code out[outOffset, outOffset + to − from)}: a slice, bit-identical to the same range of the whole.
+     */
+    static void pad(float[] x, int offset, int length, int left, int right, int from, int to, float[] out,
+                    int outOffset) {
         if (length <= 0) throw new IllegalArgumentException("cannot pad an empty signal");
         if (left < 0 || right < 0) {
             throw new IllegalArgumentException("negative padding (" + left + ", " + right + ")");
+        }
+        int total = left + length + right;
+        if (from < 0 || from > to || to > total) {
+            throw new IllegalArgumentException("slice [" + from + ", " + to + ") lies outside the padded signal of "
+                    + total + " samples");
         }
         int extraLeft = 0;
         int extraRight = 0;
@@ -32,12 +46,16 @@ final class ReflectPad {
         // The zero-extended signal z has zeros at [0, extraLeft) and [extraLeft + length, extended).
         int extended = length + extraLeft + extraRight;
         int reflectLeft = left - extraLeft;
-        int total = left + length + right;
+        int shift = outOffset - from;
         // Only the padding needs the index arithmetic; the signal itself lands at [left, left + length).
-        for (int i = 0; i < left; i++) out[i] = zeroExtended(x, offset, length, extraLeft, i - reflectLeft, extended);
-        System.arraycopy(x, offset, out, left, length);
-        for (int i = left + length; i < total; i++) {
-            out[i] = zeroExtended(x, offset, length, extraLeft, i - reflectLeft, extended);
+        int copyFrom = Math.max(from, left);
+        int copyTo = Math.min(to, left + length);
+        for (int i = from; i < Math.min(to, left); i++) {
+            out[shift + i] = zeroExtended(x, offset, length, extraLeft, i - reflectLeft, extended);
+        }
+        if (copyFrom < copyTo) System.arraycopy(x, offset + copyFrom - left, out, shift + copyFrom, copyTo - copyFrom);
+        for (int i = Math.max(from, left + length); i < to; i++) {
+            out[shift + i] = zeroExtended(x, offset, length, extraLeft, i - reflectLeft, extended);
         }
     }
 

@@ -119,14 +119,25 @@ public final class Stft {
             throw new IllegalArgumentException(out.bins() + " bins requested, n_fft=" + nFft + " has " + bins());
         }
 
+        analyze(signal, offset, length, firstFrame * hop - half, out, 0, out.frames());
+    }
+
+    /**
+     * Columns {@code fromColumn … toColumn − 1} of an STFT whose column {@code t} is the frame starting at
+     * sample {@code firstStart + t·hop} of {@code signal[offset, offset + length)} (reflected beyond its
+     * ends), arguments already checked. Each column depends only on its own frame, so disjoint column
+     * ranges may be computed on different threads, or from different slices of one signal, and give the
+     * bits of one call.
+     */
+    void analyze(float[] signal, int offset, int length, int firstStart, ComplexPlanes out, int fromColumn,
+                 int toColumn) {
         FrameScratch s = scratch.get();
         double[][] block = s.frames;
-        int outFrames = out.frames();
-        for (int t0 = 0; t0 < outFrames; t0 += FrameScratch.BLOCK) {
-            int count = Math.min(FrameScratch.BLOCK, outFrames - t0);
+        for (int t0 = fromColumn; t0 < toColumn; t0 += FrameScratch.BLOCK) {
+            int count = Math.min(FrameScratch.BLOCK, toColumn - t0);
             for (int b = 0; b < count; b++) {
                 double[] frame = block[b];
-                fillWindowedFrame(signal, offset, length, (firstFrame + t0 + b) * hop - half, frame);
+                fillWindowedFrame(signal, offset, length, firstStart + (t0 + b) * hop, frame);
                 s.fft.realForward(frame);
             }
             storeBins(block, count, out, t0);
@@ -167,10 +178,12 @@ public final class Stft {
             data[im + b] = 0f;
         }
         int lastFull = Math.min(bins, half);
+        int done = 0;
+        for (; done + 8 <= count; done += 8) storeEight(block, done, data, re + done, im + done, frames, lastFull);
         for (int k = 1; k < lastFull; k++) {
             int reRow = re + k * frames;
             int imRow = im + k * frames;
-            for (int b = 0; b < count; b++) {
+            for (int b = done; b < count; b++) {
                 double[] frame = block[b];
                 data[reRow + b] = (float) frame[2 * k];
                 data[imRow + b] = (float) frame[2 * k + 1];
@@ -183,6 +196,36 @@ public final class Stft {
                 data[reRow + b] = (float) block[b][1];
                 data[imRow + b] = 0f;
             }
+        }
+    }
+
+    /**
+     * {@link #storeBins} for bins {@code 1 … lastFull − 1} of the eight frames {@code block[first …]}, held
+     * in locals: as a loop over frames the JIT reloads and bounds-checks a frame array for every value.
+     */
+    private static void storeEight(double[][] block, int first, float[] data, int re, int im, int frames, int lastFull) {
+        double[] f0 = block[first], f1 = block[first + 1], f2 = block[first + 2], f3 = block[first + 3];
+        double[] f4 = block[first + 4], f5 = block[first + 5], f6 = block[first + 6], f7 = block[first + 7];
+        for (int k = 1; k < lastFull; k++) {
+            int r = re + k * frames;
+            int i = im + k * frames;
+            int j = 2 * k;
+            data[r] = (float) f0[j];
+            data[r + 1] = (float) f1[j];
+            data[r + 2] = (float) f2[j];
+            data[r + 3] = (float) f3[j];
+            data[r + 4] = (float) f4[j];
+            data[r + 5] = (float) f5[j];
+            data[r + 6] = (float) f6[j];
+            data[r + 7] = (float) f7[j];
+            data[i] = (float) f0[j + 1];
+            data[i + 1] = (float) f1[j + 1];
+            data[i + 2] = (float) f2[j + 1];
+            data[i + 3] = (float) f3[j + 1];
+            data[i + 4] = (float) f4[j + 1];
+            data[i + 5] = (float) f5[j + 1];
+            data[i + 6] = (float) f6[j + 1];
+            data[i + 7] = (float) f7[j + 1];
         }
     }
 }

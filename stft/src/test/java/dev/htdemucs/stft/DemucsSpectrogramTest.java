@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
+import java.util.concurrent.ForkJoinPool;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -190,6 +191,79 @@ class DemucsSpectrogramTest {
         System.arraycopy(cac, 0, cacWithOffset, 7, cac.length);
         spectrogram.ispec(cacWithOffset, 7, 3, 2, frames, length, withOffsets, 10);
         assertArrayEquals(audio, Arrays.copyOfRange(withOffsets, 10, withOffsets.length), "offsets");
+    }
+
+    /**
+     * Long inputs are cut into tasks on the fork-join pool. Whatever the threads (one, the common pool,
+     * more than there are cores) and however the work is cut (two signals vs each alone), the bits are
+     * those of the literal single-call transcription.
+     */
+    @Test
+    void threadsAndTaskSplitsDoNotChangeABit() throws Exception {
+        int nFft = 256;
+        int hop = 64;
+        int length = 20_000; // 313 frames per signal: forked and cut into pieces
+        DemucsSpectrogram spectrogram = new DemucsSpectrogram(nFft, hop);
+        int frames = spectrogram.frames(length);
+        assertTrue(DemucsSpectrogram.piecesPerSignal(2, frames) > 1, "the test must exercise split signals");
+        float[] stereo = Signals.noise(2, length, 1.0, 21);
+        float[] cac = Signals.noise(2, 2 * (nFft / 2) * frames, 1.0, 22); // [S=1, 2C=4, F, T]
+
+        float[] expectedSpec = new float[2 * 2 * (nFft / 2) * frames];
+        float[] expectedAudio = new float[2 * length];
+        int cacChannel = 2 * (nFft / 2) * frames;
+        for (int c = 0; c < 2; c++) {
+            System.arraycopy(literalSpec(Arrays.copyOfRange(stereo, c * length, (c + 1) * length), nFft, hop), 0,
+                    expectedSpec, c * cacChannel, cacChannel);
+            System.arraycopy(literalIspec(Arrays.copyOfRange(cac, c * cacChannel, (c + 1) * cacChannel), nFft, hop,
+                    frames, length), 0, expectedAudio, c * length, length);
+        }
+
+        assertArrayEquals(expectedSpec, spectrogram.spec(stereo, 2, length), "spec on the common pool");
+        assertArrayEquals(expectedAudio, spectrogram.ispec(cac, 1, 2, frames, length), "ispec on the common pool");
+        for (int threads : new int[] {1, 3}) {
+            ForkJoinPool pool = new ForkJoinPool(threads);
+            try {
+                for (int repeat = 0; repeat < 3; repeat++) {
+                    // Parallel streams started inside a pool's task run on that pool.
+                    float[] spec = pool.submit(() -> spectrogram.spec(stereo, 2, length)).get();
+                    float[] audio = pool.submit(() -> spectrogram.ispec(cac, 1, 2, frames, length)).get();
+                    assertArrayEquals(expectedSpec, spec, "spec on " + threads + " threads");
+                    assertArrayEquals(expectedAudio, audio, "ispec on " + threads + " threads");
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        float[] left = spectrogram.spec(Arrays.copyOf(stereo, length), 1, length);
+        assertArrayEquals(Arrays.copyOf(expectedSpec, cacChannel), left, "one channel alone, cut differently");
+    }
+
+    /** The class comment's promise: our tasks are the only parallelism; JTransforms runs each FFT on the calling thread. */
+    @Test
+    void jtransformsDoesNotThreadDemucsFfts() {
+        assertTrue(4096 < org.jtransforms.utils.CommonUtils.getThreadsBeginN_1D_FFT_2Threads(),
+                "JTransforms would split a 4096-point FFT over its own threads, nested inside our tasks");
+    }
+
+    @Test
+    void anySliceOfThePaddingIsThatRangeOfTheWhole() {
+        float[] x = Signals.noise(1, 9, 1.0, 3);
+        for (int length : new int[] {1, 2, 5, 9}) {
+            for (int[] padding : new int[][] {{3, 3}, {4, 1}, {0, 6}, {7, 0}, {2, 10}}) {
+                int total = padding[0] + length + padding[1];
+                float[] whole = new float[total];
+                ReflectPad.pad(x, 0, length, padding[0], padding[1], whole);
+                for (int from = 0; from <= total; from++) {
+                    for (int to = from; to <= total; to++) {
+                        float[] slice = new float[to - from + 1];
+                        ReflectPad.pad(x, 0, length, padding[0], padding[1], from, to, slice, 1);
+                        assertArrayEquals(Arrays.copyOfRange(whole, from, to), Arrays.copyOfRange(slice, 1, slice.length),
+                                "length " + length + ", padding " + Arrays.toString(padding) + ", slice [" + from + ", " + to + ")");
+                    }
+                }
+            }
+        }
     }
 
     @Test

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,6 +88,77 @@ class StftTest {
         float[] y = new Istft(nFft, hop).inverse(new Stft(nFft, hop).forward(x), length);
         double error = Metrics.maxAbs(x, y);
         assertTrue(error <= ROUND_TRIP_TOLERANCE, "round trip max error " + error);
+    }
+
+    /**
+     * Cropping is what lets {@link DemucsSpectrogram} cut one inverse into tasks: any crop, with stored
+     * frames in the middle of zero ones, before, after or away from the crop, is bit for bit the same
+     * slice of the uncropped inverse.
+     */
+    @ParameterizedTest(name = "n_fft={0} hop={1} first frame {2} of {3}")
+    @CsvSource({
+        "64, 16, 0, 12",     // stored frames only
+        "64, 16, 2, 16",     // demucs' layout: two zero frames each side
+        "64, 16, 5, 20",     // zero frames reach past the crops' edges
+        "30, 10, 3, 17",     // mixed-radix FFT
+        "32, 12, 3, 15",     // hop does not divide n_fft
+    })
+    void anyCropIsTheSameSliceOfTheWholeInverse(int nFft, int hop, int firstFrame, int totalFrames) {
+        Istft istft = new Istft(nFft, hop);
+        int stored = 12;
+        ComplexPlanes spec = ComplexPlanes.allocate(nFft / 2, stored);
+        float[] values = Signals.noise(1, spec.data().length, 1.0, nFft + firstFrame);
+        System.arraycopy(values, 0, spec.data(), 0, values.length);
+        int length = nFft + hop * (totalFrames - 1) + 7; // 7 samples beyond the frames: zero
+        float[] whole = new float[length];
+        istft.inverse(spec, firstFrame, totalFrames, length, 0, whole, 0, length);
+
+        for (int cropStart = 0; cropStart < length; cropStart += 5) {
+            for (int cropLength : new int[] {0, 1, hop - 1, hop, hop + 3, nFft, length - cropStart}) {
+                if (cropStart + cropLength > length) continue;
+                float[] out = new float[cropLength + 2];
+                java.util.Arrays.fill(out, Float.NaN); // every sample of the crop must be written, zeros too
+                out[0] = 42f;
+                out[cropLength + 1] = 42f;
+                istft.inverse(spec, firstFrame, totalFrames, length, cropStart, out, 1, cropLength);
+                assertArrayEquals(java.util.Arrays.copyOfRange(whole, cropStart, cropStart + cropLength),
+                        java.util.Arrays.copyOfRange(out, 1, 1 + cropLength),
+                        "crop [" + cropStart + ", " + (cropStart + cropLength) + ")");
+                assertEquals(42f, out[0], "nothing written before the crop");
+                assertEquals(42f, out[cropLength + 1], "nothing written after the crop");
+            }
+        }
+    }
+
+    /** Likewise for the forward transform: any column range, from any slice of the signal, is the same columns of the whole. */
+    @Test
+    void anyColumnRangeIsTheSameColumnsOfTheWholeTransform() {
+        int nFft = 64;
+        int hop = 16;
+        float[] x = Signals.noise(1, 500, 1.0, 17);
+        Stft stft = new Stft(nFft, hop);
+        ComplexPlanes whole = stft.forward(x);
+        int frames = whole.frames();
+        for (int from = 0; from < frames; from += 3) {
+            for (int to = from + 1; to <= frames; to += 4) {
+                ComplexPlanes part = ComplexPlanes.allocate(whole.bins(), frames);
+                // Columns [from, to) from the slice of x they need, when that slice lies inside x.
+                int sliceStart = Math.max(0, from * hop - nFft / 2);
+                int sliceEnd = Math.min(x.length, (to - 1) * hop + nFft / 2);
+                if (from * hop - nFft / 2 >= 0 && (to - 1) * hop + nFft / 2 <= x.length) {
+                    stft.analyze(x, sliceStart, sliceEnd - sliceStart, -nFft / 2 - sliceStart, part, from, to);
+                } else {
+                    stft.analyze(x, 0, x.length, -nFft / 2, part, from, to);
+                }
+                for (int k = 0; k < whole.bins(); k++) {
+                    for (int t = 0; t < frames; t++) {
+                        boolean inside = t >= from && t < to;
+                        assertEquals(inside ? whole.real(k, t) : 0f, part.real(k, t), "re bin " + k + " frame " + t);
+                        assertEquals(inside ? whole.imag(k, t) : 0f, part.imag(k, t), "im bin " + k + " frame " + t);
+                    }
+                }
+            }
+        }
     }
 
     @Test

@@ -35,6 +35,7 @@ public class SpectrogramBenchmarks {
     private DemucsSpectrogram spectrogram;
     private float[] mix;
     private float[] cac;
+    private float[] oneSource;
     private int frames;
 
     @Setup public void setUp() {
@@ -42,6 +43,7 @@ public class SpectrogramBenchmarks {
         mix = Signals.noise(CHANNELS, segment, 0.1, 1);
         frames = spectrogram.frames(segment);
         float[] spec = spectrogram.spec(mix, CHANNELS, segment);
+        oneSource = spec;
         cac = new float[sources * spec.length];
         for (int s = 0; s < sources; s++) System.arraycopy(spec, 0, cac, s * spec.length, spec.length);
     }
@@ -49,6 +51,11 @@ public class SpectrogramBenchmarks {
     /** STFT of the stereo mix: CaC [4, 2048, 336]. */
     @Benchmark public float[] stft() {
         return spectrogram.spec(mix, CHANNELS, segment);
+    }
+
+    /** iSTFT of one source: [1, 4, 2048, 336] to [1, 2, 343980]. */
+    @Benchmark public float[] istftOneSource() {
+        return spectrogram.ispec(oneSource, 1, CHANNELS, frames, segment);
     }
 
     /** iSTFT of all sources: [6, 2, 343980]. */
