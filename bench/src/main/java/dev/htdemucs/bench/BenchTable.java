@@ -73,7 +73,7 @@ public final class BenchTable {
             }
         }
         out.println();
-        String goalRow = "%-30s %-58s %-48s %s%n";
+        String goalRow = "%-33s %-58s %-48s %s%n";
         out.printf(Locale.ROOT, goalRow, "GOAL", "TARGET", "MEASURED", "MET");
         for (Goal g : r.goals()) {
             String met = g.met() == null ? "-" : g.met() ? "yes" : "NO";
