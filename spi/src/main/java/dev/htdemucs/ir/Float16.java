@@ -56,8 +56,18 @@ public final class Float16 {
         return (short) (sign | q);
     }
 
-    /** Rounds a float to the nearest representable fp16 value, returned as float. */
+    /**
+     * Rounds a float to the nearest representable fp16 value, returned as float. The fp16 emulation calls
+     * this for every element of every fp16 activation, so values whose result is a finite normal fp16
+     * round in place on the float bits (10 mantissa bits kept, ties to even), without going through the
+     * 16-bit encoding; {@code Float16Test} checks both ways agree bit for bit.
+     */
     public static float round(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        int abs = bits & 0x7fffffff;
+        if (abs >= 0x38800000 && abs < 0x477ff000) { // 2^-14 <= |f| and rounds below 65520
+            return Float.intBitsToFloat((bits + 0xfff + ((bits >>> 13) & 1)) & 0xffffe000);
+        }
         return toFloat(fromFloat(f));
     }
 
