@@ -50,8 +50,15 @@ final class ConvertCommand implements Callable<Integer> {
                     "(fewest fp32 ops that reach --target-snr), or a plugin's. Default: ${DEFAULT-VALUE}."})
     String precision;
 
-    @Option(names = "--target-snr", paramLabel = "DB", description = "SNR the auto selector must reach, in dB (default 60).")
+    @Option(names = "--target-snr", paramLabel = "DB",
+            description = "auto: the SNR every separated stem must keep against the fp32 package's, in dB (default 60). "
+                    + "auto runs the model on synthetic songs 15-25 times: minutes for a full-size model.")
     Double targetSnr;
+
+    @Option(names = "--snr-margin", paramLabel = "DB",
+            description = "auto: dB added to --target-snr on its calibration songs, so that music it did not hear "
+                    + "reaches the target too (default 4; 0 = the target on the calibration songs only).")
+    Double snrMargin;
 
     @Option(names = "--target", defaultValue = "ios17", paramLabel = "ios17|ios18",
             description = "Deployment target: ios17 (CoreML7 opset, spec 8) or ios18 (CoreML8, spec 9). Default: ${DEFAULT-VALUE}.")
@@ -96,7 +103,10 @@ final class ConvertCommand implements Callable<Integer> {
                 m = p.apply(m, Options.NONE);
             }
             err.println("[3/4] precision " + selector.name());
-            Options selectorOptions = targetSnr != null ? Options.of("target_snr", targetSnr.toString()) : Options.NONE;
+            Map<String, String> selectorValues = new LinkedHashMap<>();
+            if (targetSnr != null) selectorValues.put("target_snr", targetSnr.toString());
+            if (snrMargin != null) selectorValues.put("margin_db", snrMargin.toString());
+            Options selectorOptions = Options.of(selectorValues);
             plan = selector.select(m, selectorOptions);
         } catch (RuntimeException | OutOfMemoryError e) {
             // a graph the passes or the selector cannot handle comes from the model file: name it

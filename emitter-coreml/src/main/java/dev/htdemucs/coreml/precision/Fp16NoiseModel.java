@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * A linear model of how much fp16 noise reaches a graph's outputs for any choice of fp32 ops, built from
@@ -56,20 +57,41 @@ final class Fp16NoiseModel {
     private static final int BOUNDARY = -1;
 
     /**
+     * What one probe run measured: {@link Fp16NoiseProbe} measurements of every non-const op with
+     * floating-point outputs, and {@code Σ y²} of each graph output in the fp32 run, by output name.
+     */
+    record Probed(Map<String, Fp16NoiseProbe.OpNoise> probes, Map<String, Double> outputPowers) {}
+
+    /**
      * @param candidates   ops that may compute in fp16 (all others are fp32)
      * @param probes       {@link Fp16NoiseProbe} measurements of every non-const op with floating-point outputs
      * @param outputPowers {@code Σ y²} of each graph output in the fp32 run, by output name
      */
     Fp16NoiseModel(Graph graph, Set<String> candidates, Map<String, Fp16NoiseProbe.OpNoise> probes, Map<String, Double> outputPowers) {
+        this(graph, candidates, List.of(new Probed(probes, outputPowers)));
+    }
+
+    /**
+     * A model of several inputs at once (one probe run each): the modelled noise is the sum of each
+     * input's output noise-to-signal ratio, so the order keeps fp32 first what matters on any of them —
+     * the ops one song needs fp32 need not be those another song needs.
+     */
+    Fp16NoiseModel(Graph graph, Set<String> candidates, List<Probed> runs) {
         this.graph = graph;
         this.candidates = candidates;
         List<Node> nodes = graph.nodes();
         Map<Node, Integer> index = new IdentityHashMap<>();
         for (int i = 0; i < nodes.size(); i++) index.put(nodes.get(i), i);
+        List<Source> sources = new ArrayList<>();
+        for (Probed run : runs) addSources(nodes, index, run.probes(), run.outputPowers(), sources);
+        greedyOrder(nodes, sources);
+    }
 
+    /** The noise sources of one probe run (see the class comment), in output noise-to-signal units. */
+    private void addSources(List<Node> nodes, Map<Node, Integer> index, Map<String, Fp16NoiseProbe.OpNoise> probes,
+                            Map<String, Double> outputPowers, List<Source> sources) {
         Map<Value, Double> gainToOutputs = backwardGains(nodes, probes, outputPowers);
         Map<Value, Map<Integer, Double>> originCache = new IdentityHashMap<>();
-        List<Source> sources = new ArrayList<>();
         for (Node c : nodes) {
             if (c.op().equals("const") || DATA_MOVEMENT.contains(c.op())) continue;
             Fp16NoiseProbe.OpNoise p = probes.get(c.name());
@@ -101,7 +123,6 @@ final class Fp16NoiseModel {
                 sources.add(new Source(o.getKey(), BOUNDARY, noise * o.getValue()));
             }
         }
-        greedyOrder(nodes, sources);
     }
 
     private static double finiteOrZero(double x) { return Double.isFinite(x) ? x : 0; }
@@ -234,7 +255,7 @@ final class Fp16NoiseModel {
                     if (other <= i || single[other] == null) continue; // each pair once, both ends still fp16 units
                     between.merge(other, Noise.of(s.noise()), Noise::plus);
                 }
-                for (Map.Entry<Integer, Noise> e : new java.util.TreeMap<>(between).entrySet()) {
+                for (Map.Entry<Integer, Noise> e : new TreeMap<>(between).entrySet()) {
                     Noise pair = single[i].plus(single[e.getKey()]).plus(e.getValue());
                     if (pair.comparePerOp(2, best, bestCost) > 0) {
                         best = pair; bestA = i; bestB = e.getKey(); bestCost = 2;

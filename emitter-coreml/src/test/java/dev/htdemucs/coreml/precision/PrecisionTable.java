@@ -33,7 +33,8 @@ import java.util.Map;
  * → host iSTFT + wave_out) against the fp32 package, and against PyTorch's golden output.
  *
  * <pre>java … PrecisionTable MODEL.th CASE_DIR OUT.md WORK_DIR [target_snr] [selectors…]</pre>
- * CASE_DIR holds {@code mix.npy} (one segment) and {@code output.npy}.
+ * CASE_DIR holds {@code mix.npy} (one segment) and {@code output.npy}; {@code auto@70} is auto with target 70.
+ * Each selector's row and output are kept in WORK_DIR and reused by later invocations.
  */
 public final class PrecisionTable {
     private PrecisionTable() {}
@@ -71,11 +72,13 @@ public final class PrecisionTable {
             long t0 = System.nanoTime();
             String note = "";
             PrecisionPlan plan;
-            if (name.equals("auto")) {
-                AutoSelector.Result r = new AutoSelector().search(inner, Options.of(AutoSelector.TARGET_SNR, target));
+            if (name.startsWith("auto")) {
+                String t = name.contains("@") ? name.substring(name.indexOf('@') + 1) : target;
+                AutoSelector.Result r = new AutoSelector().search(inner, Options.of(AutoSelector.TARGET_SNR, t));
                 plan = r.plan();
-                note = String.format(Locale.ROOT, "target %s dB; calibration song %.1f dB (worst: %s), %d search runs%s",
-                        target, r.snrDb(), r.worstOutput(), r.searchRuns(), r.exact() ? "" : ", run limit reached");
+                note = String.format(Locale.ROOT, "target %s dB + margin %.1f dB on %d calibration songs: worst %.2f dB (%s), %d search runs%s",
+                        t, r.marginDb(), AutoSelector.DEFAULT_SONGS, r.snrDb(), r.worstOutput(), r.searchRuns(),
+                        r.exact() ? "" : ", run limit reached");
             } else {
                 plan = plugins.get(PrecisionSelector.class, name).select(inner, Options.NONE);
             }
