@@ -111,13 +111,13 @@ public final class ReferenceSession implements Session {
             }
             constants[id(node.output())] = value;
         }
+        parallel = Parallel.withThreads(threads);
         for (Step s : steps) {
             if (!s.fp16()) continue;
             for (int v : s.inputs()) {
                 if (v >= 0 && constants[v] != null && roundedConstants[v] == null) roundedConstants[v] = roundedToFp16(constants[v]);
             }
         }
-        parallel = Parallel.withThreads(threads);
     }
 
     private int id(Value v) {
@@ -185,6 +185,8 @@ public final class ReferenceSession implements Session {
         if (closed) throw new PluginException("reference session for graph " + graph.name() + " is closed");
         Map<Integer, String> captureKeys = resolveCaptures(capture);
         FloatTensor[] values = new FloatTensor[valueCount];
+        // values an fp16 step stored: already fp16, so an fp16 reader need not copy and round them again
+        boolean[] storedAsFp16 = new boolean[valueCount];
         bindInputs(inputs, values);
         boolean[] keep = graphOutput.clone();
         for (int v : captureKeys.keySet()) keep[v] = true;
@@ -195,7 +197,7 @@ public final class ReferenceSession implements Session {
         for (int s = 0; s < steps.length; s++) {
             Step step = steps[s];
             FloatTensor[] in = new FloatTensor[step.inputs().length];
-            for (int i = 0; i < in.length; i++) in[i] = operand(step, step.inputs()[i], values);
+            for (int i = 0; i < in.length; i++) in[i] = operand(step, step.inputs()[i], values, storedAsFp16);
             long start = System.nanoTime(), cpuStart = THREADS.getCurrentThreadCpuTime();
             FloatTensor[] out;
             try {
@@ -206,7 +208,11 @@ public final class ReferenceSession implements Session {
                 throw new PluginException(where(step) + " ran out of heap memory (raise -Xmx); "
                         + "its output is " + step.node().outputs().get(0).type(), e);
             }
-            for (int k = 0; k < step.outputs().length; k++) values[step.outputs()[k]] = stored(step, k, out, in);
+            for (int k = 0; k < step.outputs().length; k++) {
+                int v = step.outputs()[k];
+                values[v] = stored(step, k, out, in);
+                storedAsFp16[v] = step.fp16() && values[v].dtype().isFloatingPoint();
+            }
             if (observer != null) observeStep(observer, step, in, values);
             long[] p = profile.computeIfAbsent(step.node().op(), op -> new long[3]);
             p[0]++;
@@ -237,19 +243,24 @@ public final class ReferenceSession implements Session {
         return constants[v] != null ? constants[v] : values[v];
     }
 
-    private FloatTensor operand(Step step, int v, FloatTensor[] values) {
+    private FloatTensor operand(Step step, int v, FloatTensor[] values, boolean[] storedAsFp16) {
         if (v < 0) return null;
         if (constants[v] != null) return step.fp16() && roundedConstants[v] != null ? roundedConstants[v] : constants[v];
         FloatTensor t = values[v];
         if (t == null) throw new IllegalStateException(where(step) + ": an input value was released too early (runtime bug)");
-        return step.fp16() ? roundedToFp16(t) : t;
+        return step.fp16() && !storedAsFp16[v] ? roundedToFp16(t) : t;
     }
 
-    private static FloatTensor roundedToFp16(FloatTensor t) {
+    private FloatTensor roundedToFp16(FloatTensor t) {
         if (!t.dtype().isFloatingPoint() || t.dtype() == DType.FLOAT16) return t;
         float[] copy = t.data().clone();
-        DTypeRounding.roundInPlace(DType.FLOAT16, copy);
+        roundInPlace(DType.FLOAT16, copy);
         return t.withData(copy);
+    }
+
+    /** Rounding touches every element of every fp16 activation: large arrays round in parallel chunks. */
+    private void roundInPlace(DType dtype, float[] data) {
+        parallel.forChunks(data.length, 1 << 16, (from, to) -> DTypeRounding.roundInPlace(dtype, data, from, to));
     }
 
     /** Checks output k against the node's declaration and rounds it to its storage (and to fp16 for fp16 nodes). */
@@ -273,8 +284,8 @@ public final class ReferenceSession implements Session {
                     break;
                 }
             }
-            DTypeRounding.roundInPlace(declared.dtype(), data);
-            if (toFp16) DTypeRounding.roundInPlace(DType.FLOAT16, data);
+            roundInPlace(declared.dtype(), data);
+            if (toFp16) roundInPlace(DType.FLOAT16, data);
         }
         return data == t.data() && t.dtype() == declared.dtype() ? t : new FloatTensor(declared.dtype(), declared.shape(), data);
     }

@@ -88,6 +88,26 @@ class StepObserverTest {
         }
     }
 
+    /**
+     * An fp16 op reading an fp16 op's result reads the stored array itself (it is fp16 already), while an
+     * fp16 op reading an fp32 result reads a rounded copy: same numbers as copying and rounding every time.
+     */
+    @Test void fp16ResultsAreReadByFp16OpsWithoutAnotherRounding() throws PluginException {
+        PrecisionPlan plan = new PrecisionPlan(Map.of("b", Precision.FP16, "r", Precision.FP16), Precision.FP32);
+        Map<String, FloatTensor> storedOf = new java.util.HashMap<>();
+        Map<String, FloatTensor> firstOperandOf = new java.util.HashMap<>();
+        try (ReferenceSession s = new ReferenceRuntime().open(chain(), plan, Options.NONE)) {
+            s.run(feed(), Set.of(), step -> {
+                storedOf.put(step.node().name(), step.outputs()[0]);
+                firstOperandOf.put(step.node().name(), step.inputs()[0]);
+            });
+        }
+        assertTrue(firstOperandOf.get("r") == storedOf.get("b"), "r (fp16) reads b's fp16 result as stored");
+        assertFalse(firstOperandOf.get("b") == storedOf.get("a"), "b (fp16) reads a rounded copy of a (fp32)");
+        float[] a = storedOf.get("a").data(), bIn = firstOperandOf.get("b").data();
+        for (int i = 0; i < a.length; i++) assertEquals(Float16.round(a[i]), bIn[i], "a[" + i + "] as fp16 reads it");
+    }
+
     @Test void anObserverFailureNamesTheNode() throws PluginException {
         try (ReferenceSession s = new ReferenceRuntime().open(chain(), Options.NONE)) {
             PluginException e = assertThrows(PluginException.class, () -> s.run(feed(), Set.of(), step -> {

@@ -16,16 +16,21 @@ public final class DTypeRounding {
     }
 
     public static void roundInPlace(DType dtype, float[] v) {
+        roundInPlace(dtype, v, 0, v.length);
+    }
+
+    /** Rounds {@code v[from, to)}. */
+    public static void roundInPlace(DType dtype, float[] v, int from, int to) {
         switch (dtype) {
             case FLOAT32, FLOAT64 -> { }
-            case FLOAT16 -> { for (int i = 0; i < v.length; i++) v[i] = Float16.round(v[i]); }
-            case BFLOAT16 -> { for (int i = 0; i < v.length; i++) v[i] = roundBfloat16(v[i]); }
-            case BOOL -> { for (int i = 0; i < v.length; i++) v[i] = v[i] != 0f ? 1f : 0f; }
-            case INT8 -> { for (int i = 0; i < v.length; i++) v[i] = (byte) (long) v[i]; }
-            case UINT8 -> { for (int i = 0; i < v.length; i++) v[i] = ((long) v[i]) & 0xff; }
-            case INT16 -> { for (int i = 0; i < v.length; i++) v[i] = (short) (long) v[i]; }
-            case INT32 -> { for (int i = 0; i < v.length; i++) v[i] = (int) v[i]; }
-            case INT64 -> { for (int i = 0; i < v.length; i++) v[i] = (long) v[i]; }
+            case FLOAT16 -> { for (int i = from; i < to; i++) v[i] = Float16.round(v[i]); }
+            case BFLOAT16 -> { for (int i = from; i < to; i++) v[i] = roundBfloat16(v[i]); }
+            case BOOL -> { for (int i = from; i < to; i++) v[i] = v[i] != 0f ? 1f : 0f; }
+            case INT8 -> { for (int i = from; i < to; i++) v[i] = (byte) (long) v[i]; }
+            case UINT8 -> { for (int i = from; i < to; i++) v[i] = ((long) v[i]) & 0xff; }
+            case INT16 -> { for (int i = from; i < to; i++) v[i] = (short) (long) v[i]; }
+            case INT32 -> { for (int i = from; i < to; i++) v[i] = (int) v[i]; }
+            case INT64 -> { for (int i = from; i < to; i++) v[i] = (long) v[i]; }
         }
     }
 
