@@ -107,7 +107,11 @@ final class ConvertCommand implements Callable<Integer> {
             if (targetSnr != null) selectorValues.put("target_snr", targetSnr.toString());
             if (snrMargin != null) selectorValues.put("margin_db", snrMargin.toString());
             Options selectorOptions = Options.of(selectorValues);
-            plan = selector.select(m, selectorOptions);
+            try {
+                plan = selector.select(m, selectorOptions);
+            } catch (OutOfMemoryError e) {
+                throw new InputFileException(selectorOutOfMemory(selector.name(), Runtime.getRuntime().maxMemory()), modelFile, e);
+            }
         } catch (RuntimeException | OutOfMemoryError e) {
             // a graph the passes or the selector cannot handle comes from the model file: name it
             throw new InputFileException(ErrorReporter.message(e), modelFile, e);
@@ -141,6 +145,19 @@ final class ConvertCommand implements Callable<Integer> {
     static String stripExtension(String name) {
         int dot = name.lastIndexOf('.');
         return dot > 0 ? name.substring(0, dot) : name;
+    }
+
+    /**
+     * A selector that runs the model (auto runs the whole network on full segments, several at once) needs far
+     * more heap than converting: say so, and how much more to ask for, rather than blame the model file.
+     */
+    static String selectorOutOfMemory(String selector, long maxHeapBytes) {
+        long suggestGb = Math.max(8, 2 * ((maxHeapBytes + (1L << 30) - 1) >> 30));
+        String why = selector.equals("auto") ? "it runs the model on calibration songs, which needs several GB for a full-size model"
+                : "selectors that run the model need several GB for a full-size one";
+        return String.format(Locale.ROOT, "the %s precision selector ran out of Java heap (at most %.1f GB here): %s; a larger "
+                + "heap: HTDEMUCS_JAVA_OPTS=-Xmx%dg, or --precision fp16 or mixed, which do not run the model",
+                selector, maxHeapBytes / (double) (1L << 30), why, suggestGb);
     }
 
     static String humanBytes(long bytes) {

@@ -4,6 +4,14 @@ import dev.htdemucs.coreml.mil.MilNames;
 import dev.htdemucs.coreml.proto.Mil;
 import dev.htdemucs.coreml.proto.MlModel;
 import dev.htdemucs.coreml.read.MLPackageLoader;
+import dev.htdemucs.coreml.read.CoreMLReferenceRuntime;
+import dev.htdemucs.ir.Tensor;
+import dev.htdemucs.spi.Session;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 import dev.htdemucs.coreml.read.MLPackageReader;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.GraphBuilder;
@@ -26,6 +34,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -168,5 +177,38 @@ class ReaderTest {
         assertEquals(9, mb.specificationVersion());
         assertEquals("CoreML8", mb.opset());
         assertEquals("Input float32[1,8,16]", mb.specification().getDescription().getInput(0).getShortDescription());
+    }
+
+    /**
+     * coreml-reference on a graph writes a temporary package and runs it; the package is gone as soon as the
+     * session is open (so a killed run leaves nothing), and the session still computes what the package on
+     * disk computes.
+     */
+    @Test
+    void aGraphSessionLeavesNoTemporaryPackageBehindWhileItRuns(@TempDir Path dir) throws Exception {
+        Graph g = OpCases.kitchenSink();
+        PrecisionPlan fp16 = PrecisionPlan.uniform(Precision.FP16);
+        Map<String, Tensor> in = TestSupport.inputs(g, 7, false);
+        Path pkg = dir.resolve("k.mlpackage");
+        TestSupport.emit(g, fp16, pkg, Options.NONE);
+        Map<String, Tensor> fromDisk = TestSupport.runPackage(pkg, in);
+
+        Set<String> before = temporaries();
+        try (Session s = new CoreMLReferenceRuntime().open(g, fp16, Options.NONE)) {
+            assertEquals(before, temporaries(), "no htdemucs-coreml-* directory once the session is open");
+            Map<String, Tensor> out = s.run(in);
+            for (String name : fromDisk.keySet()) {
+                assertArrayEquals(fromDisk.get(name).toFloatArray(), out.get(name).toFloatArray(), name);
+            }
+        }
+        assertEquals(before, temporaries());
+    }
+
+    private static Set<String> temporaries() throws IOException {
+        try (Stream<Path> list = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            Set<String> names = new TreeSet<>();
+            list.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("htdemucs-coreml-")).forEach(names::add);
+            return names;
+        }
     }
 }

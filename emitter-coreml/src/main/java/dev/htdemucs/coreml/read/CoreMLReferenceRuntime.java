@@ -64,7 +64,16 @@ public final class CoreMLReferenceRuntime implements Runtime {
         try {
             ModelMetadata none = new ModelMetadata("unknown", List.of(), 0, 0, 0, 0, 0, Map.of());
             new CoreMLEmitter().emit(new LoadedModel(graph, none), plan, pkg, options);
-            return new DeletingSession(open(pkg, options), dir);
+            Session session = open(pkg, options);
+            // the open session holds the constants in memory and weight.bin mapped: remove the package now, so
+            // that a run killed later (auto runs for minutes) leaves nothing behind; where the file system
+            // refuses to delete a mapped file, on close
+            try {
+                deleteTree(dir);
+                return session;
+            } catch (IOException stillInUse) {
+                return new DeletingSession(session, dir);
+            }
         } catch (PluginException | RuntimeException e) {
             deleteQuietly(dir, e);
             throw e;
