@@ -11,6 +11,7 @@ import dev.htdemucs.spi.Precision;
 import dev.htdemucs.spi.PrecisionPlan;
 import dev.htdemucs.spi.Session;
 import dev.htdemucs.stft.DemucsSpectrogram;
+import dev.htdemucs.stft.separation.InnerNetwork;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -161,9 +162,7 @@ final class CalibrationRuns {
         if (spectrogram == null) return outputs;
         Tensor spec = outputs.get("spec_out"), wave = outputs.get("wave_out");
         int[] w = wave.shape();
-        float[] stems = spectrogram.ispec(spec.toFloatArray(), w[1], w[2], spec.shape()[4], w[3]);
-        float[] waveOut = wave.toFloatArray();
-        for (int i = 0; i < stems.length; i++) stems[i] = waveOut[i] + stems[i];
+        float[] stems = InnerNetwork.stems(spectrogram, spec.toFloatArray(), wave.toFloatArray(), w[1], w[2], spec.shape()[4], w[3]);
         return Map.of(STEMS, Tensor.ofFloats(w, stems));
     }
 }

@@ -127,7 +127,16 @@ public final class InnerNetwork {
     public float[] output(Map<String, Tensor> results) throws PluginException {
         float[] specOut = floats(results, SPEC_OUT, (long) sources * 2 * channels * spectrogram.bins() * frames);
         float[] waveOut = floats(results, WAVE_OUT, (long) sources * channels * trainingLength);
-        float[] out = spectrogram.ispec(specOut, sources, channels, frames, trainingLength);
+        return stems(spectrogram, specOut, waveOut, sources, channels, frames, trainingLength);
+    }
+
+    /**
+     * The host's half of the network: {@code _ispec(spec_out, length) + wave_out}, the separated stems
+     * {@code [S, C, length]} in C order, from {@code spec_out [S, 2C, F, frames]} and {@code wave_out [S, C, length]}.
+     */
+    public static float[] stems(DemucsSpectrogram spectrogram, float[] specOut, float[] waveOut, int sources, int channels,
+                                int frames, int length) {
+        float[] out = spectrogram.ispec(specOut, sources, channels, frames, length);
         for (int i = 0; i < out.length; i++) out[i] = waveOut[i] + out[i];
         return out;
     }
