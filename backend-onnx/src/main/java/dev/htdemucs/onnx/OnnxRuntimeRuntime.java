@@ -8,7 +8,7 @@ import dev.htdemucs.ir.Graph;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
-import dev.htdemucs.spi.Runtime;
+import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Session;
 
 import java.nio.file.Files;
@@ -21,7 +21,7 @@ import java.util.Locale;
  * {@code threads} (intra-op, default: ORT's choice), {@code inter_threads}, {@code optimization}
  * (none | basic | extended | all, default all), and for graphs the emitter's {@code opset}/{@code weights}.
  */
-public final class OnnxRuntimeRuntime implements Runtime {
+public final class OnnxRuntimeRuntime implements ModelRuntime {
 
     @Override public String name() { return "onnxruntime"; }
 

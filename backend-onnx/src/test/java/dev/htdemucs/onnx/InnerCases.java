@@ -7,7 +7,7 @@ import dev.htdemucs.fixtures.NpyArray;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
-import dev.htdemucs.spi.Runtime;
+import dev.htdemucs.spi.ModelRuntime;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,7 +60,7 @@ final class InnerCases {
         }
     }
 
-    static Runtime runtime(String name) throws PluginException {
-        return Plugins.fromClassPath().get(Runtime.class, name);
+    static ModelRuntime runtime(String name) throws PluginException {
+        return Plugins.fromClassPath().get(ModelRuntime.class, name);
     }
 }

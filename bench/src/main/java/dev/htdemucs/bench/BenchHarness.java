@@ -56,7 +56,7 @@ public final class BenchHarness {
         String started = OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString();
         MachineFacts machine = MachineFacts.collect();
         BenchSettings settings = withTorchscriptRuntime(requested);
-        for (String r : settings.runtimes()) plugins.get(dev.htdemucs.spi.Runtime.class, r);  // unknown names fail early
+        for (String r : settings.runtimes()) plugins.get(dev.htdemucs.spi.ModelRuntime.class, r);  // unknown names fail early
         if (settings.profileDir() != null) Files.createDirectories(settings.profileDir());
         say("machine: %d cores (%s), Java %s, max heap %s, load %s", machine.cores(), machine.cpuModel(),
                 machine.javaVersion(), BenchTable.mib(machine.maxHeapBytes()), MachineFacts.describeLoad(machine.loadAverage()));

@@ -11,7 +11,7 @@ import dev.htdemucs.spi.ModelMetadata;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
-import dev.htdemucs.spi.Runtime;
+import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Session;
 import dev.htdemucs.stft.Audio;
 import dev.htdemucs.stft.AudioFormatException;
@@ -93,7 +93,7 @@ final class RuntimeBenchmark {
     }
 
     private Session open(String runtimeName) throws PluginException {
-        Runtime runtime = plugins.get(Runtime.class, runtimeName);
+        ModelRuntime runtime = plugins.get(ModelRuntime.class, runtimeName);
         Options options = Options.of("threads", Integer.toString(settings.threads()));
         if (runtimeName.equals(PYTORCH)) {
             if (settings.torchscript() == null) {

@@ -12,7 +12,7 @@ import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
 import dev.htdemucs.spi.Precision;
 import dev.htdemucs.spi.PrecisionPlan;
-import dev.htdemucs.spi.Runtime;
+import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Session;
 
 import java.util.ArrayList;
@@ -71,7 +71,7 @@ final class LayerComparison {
      * @param plans     precision name → its plan for {@code inner}'s nodes (node names survive expose-nodes)
      * @param inputs    the inner network's inputs (mix, spec) of one segment
      */
-    static List<LayerDivergence> compare(Plugins plugins, Runtime reference, Runtime runtime, LoadedModel inner,
+    static List<LayerDivergence> compare(Plugins plugins, ModelRuntime reference, ModelRuntime runtime, LoadedModel inner,
                                          Map<String, PrecisionPlan> plans, Map<String, Tensor> inputs,
                                          Options runtimeOptions, Consumer<String> progress) throws PluginException {
         Map<String, List<String>> layers = layers(inner);

@@ -7,7 +7,7 @@ import dev.htdemucs.spi.ModelLoader;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
-import dev.htdemucs.spi.Runtime;
+import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Session;
 
 import java.nio.file.Files;
@@ -41,7 +41,7 @@ final class ModelFiles {
     }
 
     /** Opens {@code file} directly in {@code runtime}, with errors that name the file as {@link #load} does. */
-    static Session open(Runtime runtime, Path file, Options options) throws PluginException {
+    static Session open(ModelRuntime runtime, Path file, Options options) throws PluginException {
         try {
             return runtime.open(file, options);
         } catch (PluginException | RuntimeException | OutOfMemoryError | StackOverflowError e) {

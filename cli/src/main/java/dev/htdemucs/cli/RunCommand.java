@@ -9,7 +9,7 @@ import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
-import dev.htdemucs.spi.Runtime;
+import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Session;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -57,7 +57,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         Plugins plugins = pluginOptions.plugins();
-        Runtime rt = plugins.get(Runtime.class, runtime);
+        ModelRuntime rt = plugins.get(ModelRuntime.class, runtime);
         long t0 = System.nanoTime();
         try (Session session = open(plugins, rt)) {
             Map<String, TensorType> wanted = session.inputTypes();
@@ -98,7 +98,7 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private Session open(Plugins plugins, Runtime rt) throws PluginException {
+    private Session open(Plugins plugins, ModelRuntime rt) throws PluginException {
         boolean isInnerFile = !model.getFileName().toString().endsWith(".th");
         if (rt.accepts(model) && (!inner || isInnerFile)) return ModelFiles.open(rt, model, Options.NONE);
         LoadedModel m = ModelFiles.load(plugins, model);

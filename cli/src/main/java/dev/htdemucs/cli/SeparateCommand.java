@@ -5,7 +5,7 @@ import dev.htdemucs.spi.ModelMetadata;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
-import dev.htdemucs.spi.Runtime;
+import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.stft.Audio;
 import dev.htdemucs.stft.AudioFormatException;
 import dev.htdemucs.stft.WavEncoding;
@@ -113,7 +113,7 @@ final class SeparateCommand implements Callable<Integer> {
         ClipMode clip = clipMode();
         if (threads != null && threads < 1) throw usage("--threads must be >= 1, got " + threads);
         Plugins plugins = pluginOptions.plugins();
-        Runtime rt = plugins.get(Runtime.class, runtime);
+        ModelRuntime rt = plugins.get(ModelRuntime.class, runtime);
         LoadedModel loaded = SeparationModel.load(plugins, model);
         SeparationSettings settings = settings(loaded.metadata());
         for (Path song : songs) checkSong(song, loaded.metadata());

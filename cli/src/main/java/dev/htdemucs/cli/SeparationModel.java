@@ -4,7 +4,7 @@ import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
-import dev.htdemucs.spi.Runtime;
+import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Session;
 import dev.htdemucs.stft.separation.InnerNetwork;
 
@@ -23,7 +23,7 @@ record SeparationModel(LoadedModel loaded, Session session, InnerNetwork network
     }
 
     /** Opens {@code loaded} (read from {@code file}) in {@code runtime}. */
-    static SeparationModel open(Plugins plugins, Runtime runtime, Path file, LoadedModel loaded, Options options)
+    static SeparationModel open(Plugins plugins, ModelRuntime runtime, Path file, LoadedModel loaded, Options options)
             throws PluginException {
         boolean checkpoint = file.getFileName().toString().endsWith(".th");
         Session session = !checkpoint && runtime.accepts(file)
@@ -43,7 +43,7 @@ record SeparationModel(LoadedModel loaded, Session session, InnerNetwork network
 
     /** Loads and opens in one step. */
     static SeparationModel open(Plugins plugins, String runtimeName, Path file, Options options) throws PluginException {
-        return open(plugins, plugins.get(Runtime.class, runtimeName), file, load(plugins, file), options);
+        return open(plugins, plugins.get(ModelRuntime.class, runtimeName), file, load(plugins, file), options);
     }
 
     @Override public void close() throws PluginException {

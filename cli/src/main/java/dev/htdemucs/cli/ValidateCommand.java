@@ -17,7 +17,7 @@ import dev.htdemucs.spi.Plugins;
 import dev.htdemucs.spi.Precision;
 import dev.htdemucs.spi.PrecisionPlan;
 import dev.htdemucs.spi.PrecisionSelector;
-import dev.htdemucs.spi.Runtime;
+import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Session;
 import dev.htdemucs.stft.separation.InnerNetwork;
 import picocli.CommandLine.Command;
@@ -174,7 +174,7 @@ final class ValidateCommand implements Callable<Integer> {
         Path modelFile = model != null ? model : Golden.tiny6().file("model.th");
         String modelName = model != null ? modelFile.getFileName().toString() : "tiny6 (bundled)";
         Map<String, PrecisionSelector> selectors = selectors(plugins);
-        Runtime referenceRuntime = plugins.get(Runtime.class, reference);
+        ModelRuntime referenceRuntime = plugins.get(ModelRuntime.class, reference);
         Options runtimeOptions = threads == null ? Options.NONE : Options.of("threads", threads.toString());
 
         step("loading " + (model != null ? modelFile.toString() : "the bundled tiny6 model"));
@@ -185,7 +185,7 @@ final class ValidateCommand implements Callable<Integer> {
         ValidationReport.Builder report = ValidationReport.builder(modelName).reference(reference, ValidationBounds.FP32)
                 .createdBy("htdemucs " + VersionProvider.version());
         Path work = Files.createTempDirectory("htdemucs-validate-");
-        try (Session hostSession = plugins.get(Runtime.class, REFERENCE).open(inner.graph(), runtimeOptions)) {
+        try (Session hostSession = plugins.get(ModelRuntime.class, REFERENCE).open(inner.graph(), runtimeOptions)) {
             // The host's STFT/iSTFT for every runtime; the session behind it is the IR graph in float32.
             InnerNetwork host = new InnerNetwork(hostSession, metadata);
             Map<String, PrecisionPlan> plans = plans(selectors, inner, report);
@@ -196,14 +196,14 @@ final class ValidateCommand implements Callable<Integer> {
 
             if (layers) {
                 ValidationCase layerCase = layerCase(cases);
-                Runtime planRuntime = layerRuntime(plugins);
+                ModelRuntime planRuntime = layerRuntime(plugins);
                 report.version("layers", planRuntime.name() + " with each precision's plan vs " + REFERENCE
                         + " fp32, on the first segment of " + layerCase.name());
                 if (!reference.equals(REFERENCE)) {
                     note("layers: compared with the " + REFERENCE + " runtime in fp32, not with " + reference);
                 }
                 List<LayerDivergence> divergences = LayerComparison.compare(plugins,
-                        plugins.get(Runtime.class, REFERENCE), planRuntime, inner, plans,
+                        plugins.get(ModelRuntime.class, REFERENCE), planRuntime, inner, plans,
                         host.inputs(layerCase.firstSegment(host.trainingLength())), runtimeOptions, this::step);
                 if (divergences.isEmpty()) {
                     note("layers: not compared: " + (LayerComparison.layers(inner).isEmpty()
@@ -305,7 +305,7 @@ final class ValidateCommand implements Callable<Integer> {
     /** The reference run first, then the compared runs in --runtimes order; coreml-reference once per package. */
     private List<RunTarget> targets(Plugins plugins, Path modelFile, LoadedModel inner, ModelMetadata metadata,
                                     Map<String, PrecisionPlan> plans, Path work, Session hostSession,
-                                    Runtime referenceRuntime, Options runtimeOptions, ValidationReport.Builder report)
+                                    ModelRuntime referenceRuntime, Options runtimeOptions, ValidationReport.Builder report)
             throws PluginException {
         List<String> names = new ArrayList<>(new LinkedHashSet<>(runtimes == null ? DEFAULT_RUNTIMES : runtimes));
         Path torchScript = torchScript(modelFile);
@@ -320,9 +320,9 @@ final class ValidateCommand implements Callable<Integer> {
         targets.add(new RunTarget(reference, ValidationBounds.FP32, fp32Opener(reference, referenceRuntime, inner,
                 metadata, torchScript, packages, hostSession, runtimeOptions, true), false));
         for (String name : names) {
-            Runtime rt;
+            ModelRuntime rt;
             try {
-                rt = plugins.get(Runtime.class, name);
+                rt = plugins.get(ModelRuntime.class, name);
             } catch (PluginException e) {
                 note(name + ": not run: " + e.getMessage());
                 continue;
@@ -351,7 +351,7 @@ final class ValidateCommand implements Callable<Integer> {
     }
 
     /** Opens runtime {@code name} in fp32: the IR graph, or for pytorch the TorchScript file. */
-    private SessionOpener fp32Opener(String name, Runtime rt, LoadedModel inner, ModelMetadata metadata, Path torchScript,
+    private SessionOpener fp32Opener(String name, ModelRuntime rt, LoadedModel inner, ModelMetadata metadata, Path torchScript,
                                      Map<String, Path> packages, Session hostSession, Options options,
                                      boolean isReference) throws PluginException {
         return switch (name) {
@@ -468,13 +468,13 @@ final class ValidateCommand implements Callable<Integer> {
      * exposed and runs the package, fp16 rounding included; the reference runtime's fp16 emulation when the
      * coreml plugins are missing (see {@link LayerComparison}).
      */
-    private Runtime layerRuntime(Plugins plugins) throws PluginException {
+    private ModelRuntime layerRuntime(Plugins plugins) throws PluginException {
         try {
             plugins.get(Emitter.class, COREML_EMITTER);
-            return plugins.get(Runtime.class, COREML_REFERENCE);
+            return plugins.get(ModelRuntime.class, COREML_REFERENCE);
         } catch (PluginException e) {
             note("layers: fp16 emulated by the " + REFERENCE + " runtime: " + e.getMessage());
-            return plugins.get(Runtime.class, REFERENCE);
+            return plugins.get(ModelRuntime.class, REFERENCE);
         }
     }
 

@@ -23,7 +23,7 @@ import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Precision;
 import dev.htdemucs.spi.PrecisionPlan;
 import dev.htdemucs.spi.PrecisionSelector;
-import dev.htdemucs.spi.Runtime;
+import dev.htdemucs.spi.ModelRuntime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,7 +50,7 @@ class ReaderTest {
         assertInstanceOf(CoreMLEmitter.class, plugins.get(Emitter.class, "coreml"));
         assertEquals(".mlpackage", plugins.get(Emitter.class, "coreml").extension());
         assertInstanceOf(MLPackageLoader.class, plugins.get(ModelLoader.class, "mlpackage"));
-        plugins.get(Runtime.class, "coreml-reference");
+        plugins.get(ModelRuntime.class, "coreml-reference");
         for (String p : new String[]{"fp32", "fp16", "mixed"}) plugins.get(PrecisionSelector.class, p);
     }
 
@@ -64,7 +64,7 @@ class ReaderTest {
         Graph g = loader.load(pkg, Options.NONE).graph();
         assertEquals(List.of("x"), g.inputNames());
         assertEquals(List.of("out", "diff"), List.copyOf(g.outputs().keySet()));
-        assertTrue(TestSupport.plugins().get(Runtime.class, "coreml-reference").accepts(pkg));
+        assertTrue(TestSupport.plugins().get(ModelRuntime.class, "coreml-reference").accepts(pkg));
     }
 
     /** IR names that are not MIL identifiers are sanitised consistently for inputs, outputs and description. */
@@ -150,7 +150,7 @@ class ReaderTest {
         Graph g = OpCases.kitchenSink();
         var inputs = TestSupport.inputs(g, 11, false);
         var expected = TestSupport.runReference(g, FP32, inputs);
-        try (var session = TestSupport.plugins().get(Runtime.class, "coreml-reference").open(g, Options.of("threads", "1"))) {
+        try (var session = TestSupport.plugins().get(ModelRuntime.class, "coreml-reference").open(g, Options.of("threads", "1"))) {
             var actual = session.run(inputs);
             for (String out : g.outputs().keySet()) {
                 assertTrue(TestSupport.relativeError(expected.get(out), actual.get(out)) <= 1e-6, out);

@@ -12,7 +12,7 @@ import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
 import dev.htdemucs.spi.PrecisionPlan;
-import dev.htdemucs.spi.Runtime;
+import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Session;
 
 import java.io.IOException;
@@ -67,7 +67,7 @@ final class TestSupport {
     }
 
     static Map<String, Tensor> runReference(Graph g, PrecisionPlan plan, Map<String, Tensor> inputs) throws PluginException {
-        Runtime reference = plugins().get(Runtime.class, CoreMLReferenceRuntime.REFERENCE_RUNTIME);
+        ModelRuntime reference = plugins().get(ModelRuntime.class, CoreMLReferenceRuntime.REFERENCE_RUNTIME);
         try (Session s = reference.open(g, plan, Options.of("threads", "2"))) {
             return s.run(inputs);
         }

@@ -5,7 +5,7 @@ import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
-import dev.htdemucs.spi.Runtime;
+import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Session;
 
 import java.util.Map;
@@ -16,7 +16,7 @@ final class Reference {
     private Reference() {}
 
     static Map<String, Tensor> run(Graph graph, Map<String, Tensor> inputs) throws PluginException {
-        Runtime runtime = Plugins.fromClassPath().get(Runtime.class, "reference");
+        ModelRuntime runtime = Plugins.fromClassPath().get(ModelRuntime.class, "reference");
         try (Session s = runtime.open(graph, Options.NONE)) {
             return s.run(inputs);
         }

@@ -6,7 +6,7 @@ public enum PluginKind {
     PASS("pass", GraphPass.class),
     PRECISION("precision", PrecisionSelector.class),
     EMITTER("emitter", Emitter.class),
-    RUNTIME("runtime", Runtime.class);
+    RUNTIME("runtime", ModelRuntime.class);
 
     private final String label;
     private final Class<? extends Plugin> type;

@@ -3,7 +3,7 @@ package dev.htdemucs.pytorch.djl;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
-import dev.htdemucs.spi.Runtime;
+import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Session;
 
 import java.nio.file.Files;
@@ -28,7 +28,7 @@ import java.util.Optional;
  * {@code ~/.cache/htdemucs-coreml/djl} unless set. This class therefore references no DJL type; all DJL
  * use is in {@link TorchScriptSession}.
  */
-public final class DjlTorchScriptRuntime implements Runtime {
+public final class DjlTorchScriptRuntime implements ModelRuntime {
     public static final String NAME = "pytorch";
     public static final String THREADS = "threads";
 

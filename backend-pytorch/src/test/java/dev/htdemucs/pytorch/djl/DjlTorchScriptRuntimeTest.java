@@ -11,7 +11,7 @@ import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
-import dev.htdemucs.spi.Runtime;
+import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Session;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -237,7 +237,7 @@ class DjlTorchScriptRuntimeTest {
 
     @Test
     void isDiscoveredAsRuntimePlugin() throws PluginException {
-        Runtime found = Plugins.fromClassPath().get(Runtime.class, "pytorch");
+        ModelRuntime found = Plugins.fromClassPath().get(ModelRuntime.class, "pytorch");
         assertInstanceOf(DjlTorchScriptRuntime.class, found);
         assertTrue(found.description().contains("TorchScript") && found.description().contains("DJL"), found.description());
     }

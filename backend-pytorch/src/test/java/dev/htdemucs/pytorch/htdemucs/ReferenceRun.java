@@ -6,7 +6,7 @@ import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
-import dev.htdemucs.spi.Runtime;
+import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Session;
 
 import java.util.LinkedHashMap;
@@ -17,7 +17,7 @@ final class ReferenceRun {
     private ReferenceRun() {}
 
     static Map<String, NpyArray> run(Graph graph, Map<String, NpyArray> inputs) throws PluginException {
-        Runtime runtime = Plugins.fromClassPath().get(Runtime.class, "reference");
+        ModelRuntime runtime = Plugins.fromClassPath().get(ModelRuntime.class, "reference");
         Map<String, Tensor> feed = new LinkedHashMap<>();
         inputs.forEach((name, array) -> feed.put(name, Tensor.ofFloats(array.shape(), array.data())));
         Map<String, NpyArray> out = new LinkedHashMap<>();

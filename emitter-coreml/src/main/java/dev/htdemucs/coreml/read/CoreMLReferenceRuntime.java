@@ -12,7 +12,7 @@ import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
 import dev.htdemucs.spi.Precision;
 import dev.htdemucs.spi.PrecisionPlan;
-import dev.htdemucs.spi.Runtime;
+import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Session;
 
 import java.io.IOException;
@@ -28,7 +28,7 @@ import java.util.Map;
  * emits the package (to a temporary directory deleted when the session closes) — a test of the emitter
  * as much as of the model.
  */
-public final class CoreMLReferenceRuntime implements Runtime {
+public final class CoreMLReferenceRuntime implements ModelRuntime {
     /** The runtime that executes the graph read from the package. */
     public static final String REFERENCE_RUNTIME = "reference";
 
@@ -45,7 +45,7 @@ public final class CoreMLReferenceRuntime implements Runtime {
     @Override public Session open(Path modelFile, Options options) throws PluginException {
         MLPackage pkg = MLPackageReader.read(modelFile);
         Fp16Emulation.Emulated e = Fp16Emulation.of(pkg.model().graph());
-        Runtime reference = Plugins.fromClassPath().get(Runtime.class, REFERENCE_RUNTIME);
+        ModelRuntime reference = Plugins.fromClassPath().get(ModelRuntime.class, REFERENCE_RUNTIME);
         return reference.open(e.graph(), e.plan(), options);
     }
 

@@ -6,7 +6,7 @@ import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
 import dev.htdemucs.spi.PrecisionPlan;
-import dev.htdemucs.spi.Runtime;
+import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Session;
 
 import java.util.Map;
@@ -17,7 +17,7 @@ final class ReferenceRun {
 
     /** {@code plan} null means all float32; with a plan, fp16 nodes are emulated by rounding. */
     static Map<String, Tensor> run(Graph graph, PrecisionPlan plan, Map<String, Tensor> feed) throws PluginException {
-        Runtime runtime = Plugins.fromClassPath().get(Runtime.class, "reference");
+        ModelRuntime runtime = Plugins.fromClassPath().get(ModelRuntime.class, "reference");
         try (Session session = runtime.open(graph, plan, Options.NONE)) {
             return session.run(feed);
         }

@@ -5,7 +5,7 @@ import dev.htdemucs.runtime.reference.kernel.KernelTable;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.PrecisionPlan;
-import dev.htdemucs.spi.Runtime;
+import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Session;
 
 import java.nio.file.Path;
@@ -15,7 +15,7 @@ import java.nio.file.Path;
  * heap, the yardstick other runtimes are compared with. fp16 precision plans are emulated by rounding
  * (see {@link ReferenceSession}). Options: {@code threads} (default: available processors).
  */
-public final class ReferenceRuntime implements Runtime {
+public final class ReferenceRuntime implements ModelRuntime {
     public static final String NAME = "reference";
     public static final String THREADS = "threads";
 

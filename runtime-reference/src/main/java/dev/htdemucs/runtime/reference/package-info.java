@@ -3,7 +3,7 @@
  * as the yardstick that exported models are compared against.
  *
  * <ul>
- *   <li>{@link dev.htdemucs.runtime.reference.ReferenceRuntime}: the {@link dev.htdemucs.spi.Runtime} plugin
+ *   <li>{@link dev.htdemucs.runtime.reference.ReferenceRuntime}: the {@link dev.htdemucs.spi.ModelRuntime} plugin
  *       (registered in {@code META-INF/services}); opens graphs, optionally with a precision plan.</li>
  *   <li>{@link dev.htdemucs.runtime.reference.ReferenceSession}: runs a graph; checks inputs, releases values
  *       after their last use, captures intermediate values by node name, emulates fp16 storage, profiles

@@ -13,7 +13,7 @@ import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
 import dev.htdemucs.spi.Precision;
 import dev.htdemucs.spi.PrecisionPlan;
-import dev.htdemucs.spi.Runtime;
+import dev.htdemucs.spi.ModelRuntime;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -59,7 +59,7 @@ class ReferenceSessionTest {
     private static Map<String, Tensor> feed() { return Map.of("x", Tensor.ofFloats(new int[] {2, 3}, X)); }
 
     @Test void discoveredAsRuntimePlugin() throws PluginException {
-        Runtime r = Plugins.fromClassPath().get(Runtime.class, "reference");
+        ModelRuntime r = Plugins.fromClassPath().get(ModelRuntime.class, "reference");
         assertInstanceOf(ReferenceRuntime.class, r);
         PluginException e = assertThrows(PluginException.class, () -> r.open(Path.of("model.th"), Options.NONE));
         assertTrue(e.getMessage().contains("ModelLoader"), e.getMessage());

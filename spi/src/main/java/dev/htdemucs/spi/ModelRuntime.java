@@ -5,7 +5,7 @@ import dev.htdemucs.ir.Graph;
 import java.nio.file.Path;
 
 /** Executes graphs or model files; sessions are {@link AutoCloseable}. */
-public interface Runtime extends Plugin {
+public interface ModelRuntime extends Plugin {
     /** Whether this runtime can open the file directly (e.g. .onnx, .pt, .mlpackage). */
     boolean accepts(Path modelFile);
 
