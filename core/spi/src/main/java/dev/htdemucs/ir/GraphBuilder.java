@@ -24,8 +24,10 @@ public final class GraphBuilder {
     private final Set<String> valueNames = new HashSet<>();
     private final Set<String> nodeNames = new HashSet<>();
 
+    /** A builder of a graph of standard ops. */
     public GraphBuilder(String graphName) { this(graphName, OpRegistry.standard()); }
 
+    /** A builder of a graph whose ops are those of {@code registry} (the built graph's {@link Graph#ops()}). */
     public GraphBuilder(String graphName, OpRegistry registry) {
         this.graphName = graphName;
         this.registry = registry;
@@ -101,7 +103,7 @@ public final class GraphBuilder {
     }
 
     public Graph build() {
-        return new Graph(graphName, inputs, nodes, outputs);
+        return new Graph(graphName, inputs, nodes, outputs, registry);
     }
 
     private static String unique(String base, Set<String> taken) {

@@ -60,7 +60,7 @@ class GraphValidatorTest {
         Graph ordered = b.output("c", c).build();
         List<Node> reversed = new java.util.ArrayList<>(ordered.nodes());
         java.util.Collections.reverse(reversed);
-        Graph bad = new Graph("bad", ordered.inputs(), reversed, ordered.outputs());
+        Graph bad = new Graph("bad", ordered.inputs(), reversed, ordered.outputs(), ordered.ops());
         List<String> problems = new GraphValidator().problems(bad);
         assertEquals(1, problems.size(), problems.toString());
         assertTrue(problems.get(0).contains("used before it is defined"), problems.get(0));
