@@ -57,7 +57,7 @@ public final class GraphBuilder {
     }
 
     public List<Value> opMulti(String op, String nodeName, Attributes attributes, Value... inputs) {
-        OpDef def = registry.get(op);
+        OpDef def = definition(op, nodeName);
         String uniqueNode = unique(nodeName, nodeNames);
         List<Value> in = new ArrayList<>(Arrays.asList(inputs));
         while (!in.isEmpty() && in.get(in.size() - 1) == null) in.remove(in.size() - 1);
@@ -82,7 +82,7 @@ public final class GraphBuilder {
      */
     public List<Value> opDeclared(String op, String nodeName, Attributes attributes, List<TensorType> outputTypes,
                                   List<String> outputNames, Value... inputs) {
-        registry.get(op);
+        definition(op, nodeName);
         String uniqueNode = unique(nodeName, nodeNames);
         List<Value> in = new ArrayList<>(Arrays.asList(inputs));
         while (!in.isEmpty() && in.get(in.size() - 1) == null) in.remove(in.size() - 1);
@@ -93,6 +93,11 @@ public final class GraphBuilder {
         }
         nodes.add(node);
         return node.outputs();
+    }
+
+    private OpDef definition(String op, String nodeName) {
+        return registry.find(op).orElseThrow(() -> new IrException("node " + nodeName + " of graph " + graphName + ": unknown op '"
+                + op + "' (a plugin's op needs a builder whose registry has it); known ops: " + String.join(", ", registry.all().keySet())));
     }
 
     /** Declares a graph output. */

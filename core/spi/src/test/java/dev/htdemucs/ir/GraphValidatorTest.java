@@ -79,9 +79,8 @@ class GraphValidatorTest {
     @Test
     void unknownOpAndMissingOutputAreReported() {
         GraphBuilder b = new GraphBuilder("g");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> b.op("frobnicate", "f", null));
-        assertTrue(e.getMessage().contains("unknown op 'frobnicate'"));
+        IrException e = assertThrows(IrException.class, () -> b.op("frobnicate", "f", null));
+        assertTrue(e.getMessage().startsWith("node f of graph g: unknown op 'frobnicate'"), e.getMessage());
     }
 
     @Test
