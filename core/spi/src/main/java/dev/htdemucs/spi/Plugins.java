@@ -1,5 +1,8 @@
 package dev.htdemucs.spi;
 
+import dev.htdemucs.ir.ops.OpDef;
+import dev.htdemucs.ir.ops.OpRegistry;
+
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URL;
@@ -7,9 +10,6 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
-import dev.htdemucs.ir.ops.OpDef;
-import dev.htdemucs.ir.ops.OpRegistry;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
