@@ -31,7 +31,8 @@ class PluginJarEndToEndTest {
         }
     }
 
-    private static Path pluginDir(Path tmp) throws IOException {
+    /** A plugin directory under {@code tmp} holding the built example jar; skips the test when the jar is not built. */
+    static Path pluginDir(Path tmp) throws IOException {
         Path jar = pluginJar();
         Assumptions.assumeTrue(jar != null,
                 "skipped: examples/plugin-example/target/plugin-example-*.jar not built (run the reactor build)");
@@ -75,7 +76,7 @@ class PluginJarEndToEndTest {
         return out.lines().filter(l -> l.startsWith("precision:") || l.matches("\\s+(mul|const|cast)\\s+\\d+")).toList().toString();
     }
 
-    private static int opCount(String out, String op) {
+    static int opCount(String out, String op) {
         Matcher m = Pattern.compile("(?m)^\\s+" + op + "\\s+(\\d+)$").matcher(out);
         assertTrue(m.find(), "no '" + op + "' row in:\n" + out);
         return Integer.parseInt(m.group(1));

@@ -15,8 +15,10 @@ import dev.htdemucs.spi.Emitter;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
+import dev.htdemucs.spi.Plugins;
 import dev.htdemucs.spi.Precision;
 import dev.htdemucs.spi.PrecisionPlan;
+import dev.htdemucs.spi.UsesPlugins;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -40,8 +42,20 @@ import java.util.Map;
  * spec 9); {@code force} = true to replace an existing package; {@code author}, {@code version},
  * {@code license} for the model metadata. The precision plan decides per op between fp16 and fp32; model
  * inputs and outputs keep their IR types (fp32). The same graph, plan and options always give the same bytes.
+ *
+ * <p>Ops are lowered by the standard {@link MilOpMappings}, plus those of the plugin jars when the emitter
+ * comes from a {@link Plugins} discovery ({@link MilOpMappings#of(Plugins)}).
  */
-public final class CoreMLEmitter implements Emitter {
+public final class CoreMLEmitter implements Emitter, UsesPlugins {
+    private Plugins plugins;
+
+    @Override public synchronized void usePlugins(Plugins plugins) { this.plugins = plugins; }
+
+    /** The op mappings this emitter lowers with: the standard ones, and the plugins' if it was handed any. */
+    synchronized MilOpMappings mappings() throws PluginException {
+        return plugins == null ? MilOpMappings.standard() : MilOpMappings.of(plugins);
+    }
+
     @Override public String name() { return "coreml"; }
 
     @Override public String description() {
@@ -69,6 +83,7 @@ public final class CoreMLEmitter implements Emitter {
         if (!problems.isEmpty()) {
             throw new PluginException("graph " + graph.name() + " is invalid, not writing " + out + ":\n  " + String.join("\n  ", problems));
         }
+        MilOpMappings mappings = mappings();
         PrecisionPlan effective = EffectivePrecision.resolve(graph, requested);
         String precisionSummary = summarize(graph, effective);
         ProgramLowering.Lowered[] lowered = new ProgramLowering.Lowered[1];
@@ -77,7 +92,7 @@ public final class CoreMLEmitter implements Emitter {
             PackageDirectory.write(out, options.getBoolean("force", false), dir -> {
                 Files.createDirectories(MLPackageLayout.weightsDir(dir));
                 try (WeightBlobWriter blobs = new WeightBlobWriter(MLPackageLayout.weightFile(dir))) {
-                    lowered[0] = new ProgramLowering(graph, effective, blobs).lower();
+                    lowered[0] = new ProgramLowering(graph, effective, blobs, mappings).lower();
                 }
                 weightBytes[0] = Files.size(MLPackageLayout.weightFile(dir));
                 MlModel.Model spec = assemble(model, lowered[0], target, options, precisionSummary);

@@ -46,6 +46,7 @@ final class ProgramLowering implements LoweringContext {
 
     private final Graph graph;
     private final PrecisionPlan precision;
+    private final MilOpMappings mappings;
     private final MilBlockBuilder block;
     private final MilNames names;
     private final Map<Value, Forms> held = new HashMap<>();
@@ -54,9 +55,10 @@ final class ProgramLowering implements LoweringContext {
     private final Set<String> claimedOutputNames = new HashSet<>();
     private final Set<String> reservedOutputNames = new HashSet<>();
 
-    ProgramLowering(Graph graph, PrecisionPlan effectivePrecision, WeightBlobWriter blobs) {
+    ProgramLowering(Graph graph, PrecisionPlan effectivePrecision, WeightBlobWriter blobs, MilOpMappings mappings) {
         this.graph = graph;
         this.precision = effectivePrecision;
+        this.mappings = mappings;
         this.block = new MilBlockBuilder(blobs);
         this.names = block.names();
     }
@@ -90,8 +92,8 @@ final class ProgramLowering implements LoweringContext {
                 throw new IrException("node " + node.name() + " (" + node.op() + ") is a host-side op that Core ML does not run:"
                         + " run the extract-inner pass first to cut the graph between STFT and iSTFT");
             }
-            MilOpMapping mapping = MilOpMappings.standard().forIrOp(node.op()).orElseThrow(() -> new IrException(
-                    "node " + node.name() + ": op '" + node.op() + "' has no MIL lowering; lowered ops: " + MilOpMappings.standard().irOps().keySet()));
+            MilOpMapping mapping = mappings.forIrOp(node.op()).orElseThrow(() -> new IrException(
+                    "node " + node.name() + ": op '" + node.op() + "' has no MIL lowering; lowered ops: " + mappings.irOps().keySet()));
             try {
                 mapping.lower(node, this);
             } catch (IrException | java.io.UncheckedIOException e) {

@@ -5,6 +5,7 @@ import dev.htdemucs.ir.GraphBuilder;
 import dev.htdemucs.ir.IrException;
 import dev.htdemucs.ir.Node;
 import dev.htdemucs.ir.Value;
+import dev.htdemucs.ir.ops.OpRegistry;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -21,6 +22,9 @@ import java.util.Set;
  * Copies a graph into a new one, node by node, with a map from source values to new values. Graphs are
  * immutable, so every pass is a copy: a lowering replaces some nodes by several simpler ones
  * ({@link #rewrite}), surgery copies only what a cut leaves alive ({@link #liveNodes}).
+ *
+ * <p>The new graph has the source graph's ops ({@link Graph#ops()}), so plugin ops are copied along; a pass
+ * that inserts an op of its own gives the rewriter a registry that has it ({@code graph.ops().with(op)}).
  *
  * <p>Copied nodes keep their names, attributes and (shared, not copied) constant tensors. A replacement
  * should give its <em>last</em> node the replaced node's name, so names that precision plans, layer-output
@@ -49,8 +53,17 @@ public final class GraphRewriter {
     }
 
     public GraphRewriter(Graph source, String newGraphName) {
+        this(source, newGraphName, source.ops());
+    }
+
+    /** A rewriter producing a graph of the same name whose ops are those of {@code ops}. */
+    public GraphRewriter(Graph source, OpRegistry ops) {
+        this(source, source.name(), ops);
+    }
+
+    public GraphRewriter(Graph source, String newGraphName, OpRegistry ops) {
         this.source = source;
-        this.builder = new GraphBuilder(newGraphName);
+        this.builder = new GraphBuilder(newGraphName, ops);
     }
 
     public Graph source() { return source; }
@@ -134,7 +147,12 @@ public final class GraphRewriter {
      * Returns the source graph itself when the rule replaced nothing.
      */
     public static Graph rewrite(Graph graph, NodeRule rule) {
-        GraphRewriter rw = new GraphRewriter(graph);
+        return rewrite(graph, graph.ops(), rule);
+    }
+
+    /** As {@link #rewrite(Graph, NodeRule)}, into a graph whose ops are those of {@code ops}. */
+    public static Graph rewrite(Graph graph, OpRegistry ops, NodeRule rule) {
+        GraphRewriter rw = new GraphRewriter(graph, ops);
         rw.copyInputs();
         boolean[] changed = {false};
         for (Node node : graph.nodes()) {

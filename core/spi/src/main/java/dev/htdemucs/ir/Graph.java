@@ -1,5 +1,7 @@
 package dev.htdemucs.ir;
 
+import dev.htdemucs.ir.ops.OpRegistry;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -8,7 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A static-shape dataflow graph: named inputs, nodes in topological order, named outputs.
+ * A static-shape dataflow graph: named inputs, nodes in topological order, named outputs, and the op set
+ * its nodes are written in ({@link #ops()}, standard ops plus any plugin's).
  * Built with {@link GraphBuilder}; checked with {@link GraphValidator}.
  */
 public final class Graph {
@@ -16,15 +19,19 @@ public final class Graph {
     private final List<Value> inputs;
     private final List<Node> nodes;
     private final Map<String, Value> outputs;
+    private final OpRegistry ops;
 
-    Graph(String name, List<Value> inputs, List<Node> nodes, Map<String, Value> outputs) {
+    Graph(String name, List<Value> inputs, List<Node> nodes, Map<String, Value> outputs, OpRegistry ops) {
         this.name = name;
+        this.ops = ops;
         this.inputs = Collections.unmodifiableList(new ArrayList<>(inputs));
         this.nodes = Collections.unmodifiableList(new ArrayList<>(nodes));
         this.outputs = Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
     }
 
     public String name() { return name; }
+    /** The ops this graph was built with: what {@link GraphValidator} checks it against, what copies of it build with. */
+    public OpRegistry ops() { return ops; }
     public List<Value> inputs() { return inputs; }
     /** Nodes in topological order (every input is produced before it is used). */
     public List<Node> nodes() { return nodes; }

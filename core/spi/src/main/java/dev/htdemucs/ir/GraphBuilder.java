@@ -24,8 +24,10 @@ public final class GraphBuilder {
     private final Set<String> valueNames = new HashSet<>();
     private final Set<String> nodeNames = new HashSet<>();
 
+    /** A builder of a graph of standard ops. */
     public GraphBuilder(String graphName) { this(graphName, OpRegistry.standard()); }
 
+    /** A builder of a graph whose ops are those of {@code registry} (the built graph's {@link Graph#ops()}). */
     public GraphBuilder(String graphName, OpRegistry registry) {
         this.graphName = graphName;
         this.registry = registry;
@@ -55,7 +57,7 @@ public final class GraphBuilder {
     }
 
     public List<Value> opMulti(String op, String nodeName, Attributes attributes, Value... inputs) {
-        OpDef def = registry.get(op);
+        OpDef def = definition(op, nodeName);
         String uniqueNode = unique(nodeName, nodeNames);
         List<Value> in = new ArrayList<>(Arrays.asList(inputs));
         while (!in.isEmpty() && in.get(in.size() - 1) == null) in.remove(in.size() - 1);
@@ -80,7 +82,7 @@ public final class GraphBuilder {
      */
     public List<Value> opDeclared(String op, String nodeName, Attributes attributes, List<TensorType> outputTypes,
                                   List<String> outputNames, Value... inputs) {
-        registry.get(op);
+        definition(op, nodeName);
         String uniqueNode = unique(nodeName, nodeNames);
         List<Value> in = new ArrayList<>(Arrays.asList(inputs));
         while (!in.isEmpty() && in.get(in.size() - 1) == null) in.remove(in.size() - 1);
@@ -93,6 +95,11 @@ public final class GraphBuilder {
         return node.outputs();
     }
 
+    private OpDef definition(String op, String nodeName) {
+        return registry.find(op).orElseThrow(() -> new IrException("node " + nodeName + " of graph " + graphName + ": unknown op '"
+                + op + "' (a plugin's op needs a builder whose registry has it); known ops: " + String.join(", ", registry.all().keySet())));
+    }
+
     /** Declares a graph output. */
     public GraphBuilder output(String name, Value value) {
         if (outputs.containsKey(name)) throw new IrException("duplicate output '" + name + "' in graph " + graphName);
@@ -101,7 +108,7 @@ public final class GraphBuilder {
     }
 
     public Graph build() {
-        return new Graph(graphName, inputs, nodes, outputs);
+        return new Graph(graphName, inputs, nodes, outputs, registry);
     }
 
     private static String unique(String base, Set<String> taken) {

@@ -17,11 +17,14 @@ import java.util.Set;
 public final class GraphValidator {
     private final OpRegistry registry;
 
-    public GraphValidator() { this(OpRegistry.standard()); }
+    /** Checks every graph against its own ops ({@link Graph#ops()}). */
+    public GraphValidator() { this.registry = null; }
+    /** Checks every graph against {@code registry}, whatever ops it was built with. */
     public GraphValidator(OpRegistry registry) { this.registry = registry; }
 
     /** All problems found, empty when the graph is valid. */
     public List<String> problems(Graph graph) {
+        OpRegistry registry = this.registry != null ? this.registry : graph.ops();
         List<String> problems = new ArrayList<>();
         Set<Value> defined = new HashSet<>(graph.inputs());
         Map<Value, Integer> position = new HashMap<>();

@@ -1,5 +1,8 @@
 package dev.htdemucs.spi;
 
+import dev.htdemucs.ir.ops.OpDef;
+import dev.htdemucs.ir.ops.OpRegistry;
+
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URL;
@@ -8,19 +11,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
  * The plugins available to this process: every {@link PluginKind} discovered with
  * {@link ServiceLoader} from the class path and from the jars of plugin directories.
  * Two providers of one kind with one name are an error naming both.
+ *
+ * <p>The same class loader also finds the <em>extensions</em> that are not plugins but parts of them: IR op
+ * definitions ({@link OpDef}, gathered in {@link #ops()}), a runtime's kernels, an emitter's op mappings.
+ * Each extension point is a service interface; {@link #extensions} finds its providers and
+ * {@link #byName} indexes them with the same duplicate-name error as plugins. A plugin that needs them
+ * implements {@link UsesPlugins} and asks the plugins of its own discovery.
  */
 public final class Plugins {
     /** Environment variable naming extra plugin directories (path-separator separated). */
@@ -28,6 +40,9 @@ public final class Plugins {
 
     private final Map<PluginKind, Map<String, Plugin>> byKind;
     private final ClassLoader classLoader;
+    /** Extension service → its providers, instantiated once per discovery. */
+    private final Map<Class<?>, List<?>> extensions = new HashMap<>();
+    private OpRegistry ops;
 
     private Plugins(Map<PluginKind, Map<String, Plugin>> byKind, ClassLoader classLoader) {
         this.byKind = byKind;
@@ -47,19 +62,13 @@ public final class Plugins {
         ClassLoader loader = jars.isEmpty() ? parent : new URLClassLoader("htdemucs-plugins", jars.toArray(URL[]::new), parent);
         Map<PluginKind, Map<String, Plugin>> byKind = new EnumMap<>(PluginKind.class);
         for (PluginKind kind : PluginKind.values()) {
-            Map<String, Plugin> named = new TreeMap<>();
+            List<Plugin> found = new ArrayList<>();
             try {
-                for (Plugin p : ServiceLoader.load(kind.type(), loader)) {
-                    Plugin old = named.putIfAbsent(p.name(), p);
-                    if (old != null) {
-                        throw new PluginException("two " + kind.label() + " plugins are named '" + p.name() + "': "
-                                + describe(old) + " and " + describe(p));
-                    }
-                }
+                for (Plugin p : ServiceLoader.load(kind.type(), loader)) found.add(p);
             } catch (ServiceConfigurationError e) {
                 throw new PluginException("a " + kind.label() + " plugin could not be loaded: " + e.getMessage(), e);
             }
-            byKind.put(kind, Collections.unmodifiableMap(named));
+            byKind.put(kind, Collections.unmodifiableMap(byName(kind.label() + " plugins are named", found, p -> List.of(p.name()))));
         }
         Plugins plugins = new Plugins(byKind, loader);
         for (Map<String, Plugin> named : byKind.values()) {
@@ -92,12 +101,69 @@ public final class Plugins {
         }
     }
 
-    private static String describe(Plugin p) {
-        CodeSource src = p.getClass().getProtectionDomain().getCodeSource();
-        return p.getClass().getName() + (src != null && src.getLocation() != null ? " (" + src.getLocation().getPath() + ")" : "");
+    /** The provider's class and, when known, the jar or directory it was loaded from. */
+    private static String describe(Object provider) {
+        CodeSource src = provider.getClass().getProtectionDomain().getCodeSource();
+        return provider.getClass().getName() + (src != null && src.getLocation() != null ? " (" + src.getLocation().getPath() + ")" : "");
     }
 
+    /** Finds plugins and extensions: the class path, plus the jars of the plugin directories if there were any. */
     public ClassLoader classLoader() { return classLoader; }
+
+    /**
+     * Every provider of the extension service {@code service} listed in a
+     * {@code META-INF/services/<service's binary name>} file on the class path or in a plugin jar, in
+     * discovery order. Each is instantiated once per discovery: every call returns the same objects.
+     */
+    @SuppressWarnings("unchecked")
+    public synchronized <T> List<T> extensions(Class<T> service) throws PluginException {
+        List<?> found = extensions.get(service);
+        if (found == null) {
+            List<T> list = new ArrayList<>();
+            try {
+                for (T t : ServiceLoader.load(service, classLoader)) list.add(t);
+            } catch (ServiceConfigurationError e) {
+                throw new PluginException("a " + service.getSimpleName() + " extension could not be loaded: " + e.getMessage(), e);
+            }
+            found = List.copyOf(list);
+            extensions.put(service, found);
+        }
+        return (List<T>) found;
+    }
+
+    /**
+     * {@code providers} (built-ins and {@link #extensions}) by every name {@code names} gives each, sorted by
+     * name. Two providers claiming one name are an error naming both classes and their jars, as for
+     * plugins; {@code clash} says what they share: "op definitions are named" gives
+     * "two op definitions are named 'x': A (a.jar) and B (b.jar)".
+     */
+    public static <T> Map<String, T> byName(String clash, Collection<? extends T> providers,
+                                            Function<? super T, ? extends Collection<String>> names) throws PluginException {
+        Map<String, T> named = new TreeMap<>();
+        for (T p : providers) {
+            for (String name : names.apply(p)) {
+                T old = named.putIfAbsent(name, p);
+                if (old != null) {
+                    throw new PluginException("two " + clash + " '" + name + "': " + describe(old) + " and " + describe(p));
+                }
+            }
+        }
+        return named;
+    }
+
+    /**
+     * The IR ops this discovery knows: the standard ones ({@link OpRegistry#standard()}) and every {@link OpDef}
+     * registered in {@code META-INF/services/dev.htdemucs.ir.ops.OpDef}. Readers of model files build their
+     * graphs with it, so a plugin's op reads back as itself.
+     */
+    public synchronized OpRegistry ops() throws PluginException {
+        if (ops == null) {
+            List<OpDef> all = new ArrayList<>(OpRegistry.standard().all().values());
+            all.addAll(extensions(OpDef.class));
+            ops = OpRegistry.of(byName("op definitions are named", all, d -> List.of(d.name())).values());
+        }
+        return ops;
+    }
 
     public Map<String, Plugin> all(PluginKind kind) { return byKind.get(kind); }
 

@@ -60,7 +60,7 @@ class GraphValidatorTest {
         Graph ordered = b.output("c", c).build();
         List<Node> reversed = new java.util.ArrayList<>(ordered.nodes());
         java.util.Collections.reverse(reversed);
-        Graph bad = new Graph("bad", ordered.inputs(), reversed, ordered.outputs());
+        Graph bad = new Graph("bad", ordered.inputs(), reversed, ordered.outputs(), ordered.ops());
         List<String> problems = new GraphValidator().problems(bad);
         assertEquals(1, problems.size(), problems.toString());
         assertTrue(problems.get(0).contains("used before it is defined"), problems.get(0));
@@ -79,9 +79,8 @@ class GraphValidatorTest {
     @Test
     void unknownOpAndMissingOutputAreReported() {
         GraphBuilder b = new GraphBuilder("g");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> b.op("frobnicate", "f", null));
-        assertTrue(e.getMessage().contains("unknown op 'frobnicate'"));
+        IrException e = assertThrows(IrException.class, () -> b.op("frobnicate", "f", null));
+        assertTrue(e.getMessage().startsWith("node f of graph g: unknown op 'frobnicate'"), e.getMessage());
     }
 
     @Test

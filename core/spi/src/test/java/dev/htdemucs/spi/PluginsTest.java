@@ -1,5 +1,13 @@
 package dev.htdemucs.spi;
 
+import dev.htdemucs.ir.Graph;
+import dev.htdemucs.ir.GraphBuilder;
+import dev.htdemucs.ir.GraphValidator;
+import dev.htdemucs.ir.IrException;
+import dev.htdemucs.ir.TensorType;
+import dev.htdemucs.ir.Value;
+import dev.htdemucs.ir.ops.OpDef;
+import dev.htdemucs.ir.ops.OpRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,14 +24,12 @@ import java.util.jar.JarOutputStream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** Discovery of plugins from jars that the test compiles and packs itself. */
+/** Discovery of plugins and extensions (IR ops) from jars that the test compiles and packs itself. */
 class PluginsTest {
 
     /** Compiles a PrecisionSelector named {@code pluginName} into {@code jar}, with its service file. */
     private static void buildPluginJar(Path work, Path jar, String className, String pluginName) throws IOException {
-        Path src = work.resolve("src-" + className).resolve("example").resolve(className + ".java");
-        Files.createDirectories(src.getParent());
-        Files.writeString(src, """
+        buildJar(work, jar, className, PrecisionSelector.class, """
                 package example;
                 import dev.htdemucs.spi.*;
                 public class %s implements PrecisionSelector {
@@ -32,6 +38,26 @@ class PluginsTest {
                     public PrecisionPlan select(LoadedModel m, Options o) { return PrecisionPlan.uniform(Precision.FP32); }
                 }
                 """.formatted(className, pluginName, className));
+    }
+
+    /** Compiles an IR op {@code opName} (one input, output like it) into {@code jar}, with its service file. */
+    private static void buildOpJar(Path work, Path jar, String className, String opName) throws IOException {
+        buildJar(work, jar, className, OpDef.class, """
+                package example;
+                import dev.htdemucs.ir.*;
+                import java.util.List;
+                public class %s extends dev.htdemucs.ir.ops.OpDef {
+                    public %s() { super("%s", List.of("x"), 1, List.of()); }
+                    protected List<TensorType> infer(Node node) { return List.of(node.input(0).type()); }
+                }
+                """.formatted(className, className, opName));
+    }
+
+    /** Compiles {@code source} (class {@code example.<className>}) into {@code jar}, registered as a {@code service}. */
+    private static void buildJar(Path work, Path jar, String className, Class<?> service, String source) throws IOException {
+        Path src = work.resolve("src-" + className).resolve("example").resolve(className + ".java");
+        Files.createDirectories(src.getParent());
+        Files.writeString(src, source);
         Path classes = work.resolve("classes-" + className);
         Files.createDirectories(classes);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
@@ -43,10 +69,48 @@ class PluginsTest {
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
             out.putNextEntry(new JarEntry("example/" + className + ".class"));
             Files.copy(classes.resolve("example").resolve(className + ".class"), out);
-            out.putNextEntry(new JarEntry("META-INF/services/" + PrecisionSelector.class.getName()));
+            out.putNextEntry(new JarEntry("META-INF/services/" + service.getName()));
             out.write(("example." + className + "\n").getBytes(StandardCharsets.UTF_8));
             out.closeEntry();
         }
+    }
+
+    @Test
+    void anOpInAJarIsKnownToTheOpsOfItsDiscoveryOnly(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("plugins");
+        buildOpJar(tmp, dir.resolve("twice.jar"), "Twice", "twice");
+        Plugins plugins = Plugins.discover(List.of(dir));
+        OpRegistry ops = plugins.ops();
+        assertEquals("example.Twice", ops.get("twice").getClass().getName());
+        assertSame(ops.get("twice"), plugins.extensions(OpDef.class).get(0), "one instance per discovery");
+        assertTrue(ops.all().keySet().containsAll(OpRegistry.standard().all().keySet()), "and the standard ops");
+        assertTrue(Plugins.fromClassPath().ops().find("twice").isEmpty(), "not seen without the plugin directory");
+
+        GraphBuilder b = new GraphBuilder("g", ops);
+        Value x = b.input("x", TensorType.f32(2));
+        Graph g = b.output("y", b.op("twice", "t", null, x)).build();
+        assertSame(ops, g.ops(), "the graph carries the registry it was built with");
+        assertEquals(List.of(), new GraphValidator().problems(g), "and is checked against it");
+        IrException e = assertThrows(IrException.class, () -> new GraphBuilder("standard").op("twice", "t", null, x));
+        assertTrue(e.getMessage().contains("unknown op 'twice'"), e.getMessage());
+    }
+
+    @Test
+    void rejectsTwoOpsWithOneNameNamingBothClassesAndJars(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("plugins");
+        buildOpJar(tmp, dir.resolve("a.jar"), "First", "same_op");
+        buildOpJar(tmp, dir.resolve("b.jar"), "Second", "same_op");
+        Plugins plugins = Plugins.discover(List.of(dir));
+        PluginException e = assertThrows(PluginException.class, plugins::ops);
+        assertTrue(e.getMessage().startsWith("two op definitions are named 'same_op': example.First ("), e.getMessage());
+        assertTrue(e.getMessage().contains("a.jar") && e.getMessage().contains("example.Second") && e.getMessage().contains("b.jar"),
+                e.getMessage());
+
+        Path other = tmp.resolve("other");
+        buildOpJar(tmp, other.resolve("mul.jar"), "MyMul", "mul");
+        e = assertThrows(PluginException.class, () -> Plugins.discover(List.of(other)).ops());
+        assertTrue(e.getMessage().contains("'mul': dev.htdemucs.ir.ops.Mul (") && e.getMessage().contains("example.MyMul (")
+                && e.getMessage().contains("mul.jar"), "a plugin op cannot replace a standard one: " + e.getMessage());
     }
 
     @Test

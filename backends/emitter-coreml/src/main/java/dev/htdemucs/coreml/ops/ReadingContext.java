@@ -40,6 +40,12 @@ public interface ReadingContext {
 
     double real(MilOperation op, String param, double dflt);
 
+    /**
+     * The values of a const float parameter (at most 65,536 elements, such as per-channel statistics), or
+     * null when absent; read without adding a node to the graph.
+     */
+    float[] reals(MilOperation op, String param);
+
     /** Adds the IR node for {@code op}: its outputs take the MIL op's output names and declared types. */
     void define(MilOperation op, String irOp, Attributes attributes, Value... inputs);
 

@@ -14,6 +14,7 @@ import dev.htdemucs.spi.Precision;
 import dev.htdemucs.spi.PrecisionPlan;
 import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Session;
+import dev.htdemucs.spi.UsesPlugins;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,10 +28,22 @@ import java.util.Map;
  * so results are rounded to fp16 where Core ML stores fp16. Given an IR graph instead of a file, it first
  * emits the package (to a temporary directory deleted when the session closes) — a test of the emitter
  * as much as of the model.
+ *
+ * <p>From a {@link Plugins} discovery it reads, emits and runs plugin ops with that discovery's op mappings,
+ * ops and reference runtime (kernels); otherwise with the class path's.
  */
-public final class CoreMLReferenceRuntime implements ModelRuntime {
+public final class CoreMLReferenceRuntime implements ModelRuntime, UsesPlugins {
     /** The runtime that executes the graph read from the package. */
     public static final String REFERENCE_RUNTIME = "reference";
+
+    private Plugins plugins;
+
+    @Override public synchronized void usePlugins(Plugins plugins) { this.plugins = plugins; }
+
+    private synchronized Plugins plugins() throws PluginException {
+        if (plugins == null) plugins = Plugins.fromClassPath();
+        return plugins;
+    }
 
     @Override public String name() { return "coreml-reference"; }
 
@@ -43,9 +56,10 @@ public final class CoreMLReferenceRuntime implements ModelRuntime {
     }
 
     @Override public Session open(Path modelFile, Options options) throws PluginException {
-        MLPackage pkg = MLPackageReader.read(modelFile);
+        Plugins plugins = plugins();
+        MLPackage pkg = MLPackageReader.read(modelFile, plugins);
         Fp16Emulation.Emulated e = Fp16Emulation.of(pkg.model().graph());
-        ModelRuntime reference = Plugins.fromClassPath().get(ModelRuntime.class, REFERENCE_RUNTIME);
+        ModelRuntime reference = plugins.get(ModelRuntime.class, REFERENCE_RUNTIME);
         return reference.open(e.graph(), e.plan(), options);
     }
 
@@ -63,7 +77,9 @@ public final class CoreMLReferenceRuntime implements ModelRuntime {
         Path pkg = dir.resolve(graph.name().replaceAll("[^A-Za-z0-9_.-]", "_") + ".mlpackage");
         try {
             ModelMetadata none = new ModelMetadata("unknown", List.of(), 0, 0, 0, 0, 0, Map.of());
-            new CoreMLEmitter().emit(new LoadedModel(graph, none), plan, pkg, options);
+            CoreMLEmitter emitter = new CoreMLEmitter();
+            emitter.usePlugins(plugins());
+            emitter.emit(new LoadedModel(graph, none), plan, pkg, options);
             Session session = open(pkg, options);
             // the open session holds the constants in memory and weight.bin mapped: remove the package now, so
             // that a run killed later (auto runs for minutes) leaves nothing behind; where the file system

@@ -34,7 +34,7 @@ public final class Fp16Emulation {
     private Fp16Emulation() {}
 
     public static Emulated of(Graph packageGraph) {
-        GraphBuilder b = new GraphBuilder(packageGraph.name());
+        GraphBuilder b = new GraphBuilder(packageGraph.name(), packageGraph.ops());
         Map<Value, Value> mapped = new HashMap<>();
         Map<String, Precision> plan = new LinkedHashMap<>();
         for (Value in : packageGraph.inputs()) {

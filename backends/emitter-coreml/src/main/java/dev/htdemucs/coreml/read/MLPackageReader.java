@@ -4,6 +4,7 @@ import com.google.protobuf.CodedInputStream;
 import dev.htdemucs.coreml.Manifest;
 import dev.htdemucs.coreml.MetadataKeys;
 import dev.htdemucs.coreml.mil.MilTypes;
+import dev.htdemucs.coreml.ops.MilOpMappings;
 import dev.htdemucs.coreml.ops.UnsupportedMilException;
 import dev.htdemucs.coreml.proto.Mil;
 import dev.htdemucs.coreml.proto.MlModel;
@@ -12,9 +13,11 @@ import dev.htdemucs.ir.GraphValidator;
 import dev.htdemucs.ir.IrException;
 import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.ir.Value;
+import dev.htdemucs.ir.ops.OpRegistry;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.ModelMetadata;
 import dev.htdemucs.spi.PluginException;
+import dev.htdemucs.spi.Plugins;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,7 +39,21 @@ import java.util.TreeMap;
 public final class MLPackageReader {
     private MLPackageReader() {}
 
+    /** Reads a package of standard ops. */
     public static MLPackage read(Path pkg) throws PluginException {
+        return read(pkg, OpRegistry.standard(), MilOpMappings.standard());
+    }
+
+    /**
+     * Reads a package with the ops and MIL mappings of {@code plugins} (standard and plugin ones), or of the
+     * standard set when {@code plugins} is null.
+     */
+    public static MLPackage read(Path pkg, Plugins plugins) throws PluginException {
+        return plugins == null ? read(pkg) : read(pkg, plugins.ops(), MilOpMappings.of(plugins));
+    }
+
+    /** Reads a package whose MIL ops read back through {@code mappings} into a graph of the IR ops {@code ops}. */
+    public static MLPackage read(Path pkg, OpRegistry ops, MilOpMappings mappings) throws PluginException {
         String where = pkg.toString();
         try {
             Path modelFile = Manifest.rootModel(pkg);
@@ -54,7 +71,7 @@ public final class MLPackageReader {
             List<String> outputOrder = new ArrayList<>();
             for (MlModel.FeatureDescription f : spec.getDescription().getOutputList()) outputOrder.add(f.getName());
             String graphName = pkg.getFileName().toString().replaceFirst("\\.mlpackage$", "");
-            Graph graph = new ProgramReader(modelFile.getParent(), graphName, modelFile.toString()).read(main, outputOrder);
+            Graph graph = new ProgramReader(modelFile.getParent(), graphName, modelFile.toString(), ops, mappings).read(main, outputOrder);
             List<String> problems = new GraphValidator().problems(graph);
             if (!problems.isEmpty()) {
                 throw new PluginException(modelFile + ": the program read back is not a valid IR graph:\n  " + String.join("\n  ", problems));

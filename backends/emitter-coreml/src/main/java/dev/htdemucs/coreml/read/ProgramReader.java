@@ -17,6 +17,7 @@ import dev.htdemucs.ir.GraphBuilder;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.ir.Value;
+import dev.htdemucs.ir.ops.OpRegistry;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,11 +49,18 @@ final class ProgramReader implements ReadingContext {
     private final Map<String, Value> constantNodes = new HashMap<>();
     private final Map<Path, WeightBlobFile> blobFiles = new HashMap<>();
 
-    /** @param modelDir the directory holding model.mlmodel, which "@model_path/" refers to */
-    ProgramReader(Path modelDir, String graphName, String where) {
+    private final MilOpMappings mappings;
+
+    /**
+     * @param modelDir the directory holding model.mlmodel, which "@model_path/" refers to
+     * @param ops      the IR ops of the graph read (the standard ones, or a discovery's with plugin ops)
+     * @param mappings how each MIL op reads back
+     */
+    ProgramReader(Path modelDir, String graphName, String where, OpRegistry ops, MilOpMappings mappings) {
         this.modelDir = modelDir;
         this.where = where;
-        this.graph = new GraphBuilder(graphName);
+        this.graph = new GraphBuilder(graphName, ops);
+        this.mappings = mappings;
     }
 
     Graph read(Mil.Function function, List<String> outputOrder) {
@@ -68,8 +76,8 @@ final class ProgramReader implements ReadingContext {
                 continue;
             }
             if (proto.getBlocksCount() > 0) throw new UnsupportedMilException(op.where() + ": control flow (nested blocks) has no IR equivalent");
-            MilOpMapping mapping = MilOpMappings.standard().forMilOp(op.type()).orElseThrow(() -> new UnsupportedMilException(
-                    op.where() + " has no IR equivalent; readable MIL ops: const, " + String.join(", ", MilOpMappings.standard().milOps().keySet())));
+            MilOpMapping mapping = mappings.forMilOp(op.type()).orElseThrow(() -> new UnsupportedMilException(
+                    op.where() + " has no IR equivalent; readable MIL ops: const, " + String.join(", ", mappings.milOps().keySet())));
             mapping.read(op, this);
         }
         List<String> names = outputOrder.isEmpty() ? block.getOutputsList() : outputOrder;
@@ -254,6 +262,13 @@ final class ProgramReader implements ReadingContext {
     @Override public String string(MilOperation op, String param, String dflt) {
         Mil.Value v = constantProto(op, param);
         return v == null ? dflt : MilValues.decodeString(v, op.where() + " " + param);
+    }
+
+    @Override public float[] reals(MilOperation op, String param) {
+        Tensor t = constantParameter(op, param);
+        if (t == null) return null;
+        if (!t.dtype().isFloatingPoint()) throw new UnsupportedMilException(op.where() + ": parameter " + param + " must be floats, found " + t.type());
+        return t.toFloatArray();
     }
 
     @Override public double real(MilOperation op, String param, double dflt) {

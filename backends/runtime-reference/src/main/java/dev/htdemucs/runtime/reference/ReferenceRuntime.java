@@ -4,9 +4,11 @@ import dev.htdemucs.ir.Graph;
 import dev.htdemucs.runtime.reference.kernel.KernelTable;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
+import dev.htdemucs.spi.Plugins;
 import dev.htdemucs.spi.PrecisionPlan;
 import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Session;
+import dev.htdemucs.spi.UsesPlugins;
 
 import java.nio.file.Path;
 
@@ -14,16 +16,29 @@ import java.nio.file.Path;
  * The pure-Java reference runtime ({@code reference}): executes an IR graph op by op in float32 on the
  * heap, the yardstick other runtimes are compared with. fp16 precision plans are emulated by rounding
  * (see {@link ReferenceSession}). Options: {@code threads} (default: available processors).
+ *
+ * <p>Kernels: the standard ones, plus those of the plugin jars when the runtime comes from a {@link Plugins}
+ * discovery ({@link KernelTable#of(Plugins)}), so it runs the ops plugins add.
  */
-public final class ReferenceRuntime implements ModelRuntime {
+public final class ReferenceRuntime implements ModelRuntime, UsesPlugins {
     public static final String NAME = "reference";
     public static final String THREADS = "threads";
 
-    private final KernelTable kernels;
+    private KernelTable kernels;
+    private Plugins plugins;
 
-    public ReferenceRuntime() { this(KernelTable.create(ReferenceRuntime.class.getClassLoader())); }
+    /** A runtime with the standard kernels (or those of the plugins it is handed by {@link #usePlugins}). */
+    public ReferenceRuntime() { this(null); }
 
+    /** A runtime with exactly these kernels. */
     public ReferenceRuntime(KernelTable kernels) { this.kernels = kernels; }
+
+    @Override public synchronized void usePlugins(Plugins plugins) { this.plugins = plugins; }
+
+    private synchronized KernelTable kernels() throws PluginException {
+        if (kernels == null) kernels = plugins == null ? KernelTable.standard() : KernelTable.of(plugins);
+        return kernels;
+    }
 
     @Override public String name() { return NAME; }
 
@@ -47,6 +62,6 @@ public final class ReferenceRuntime implements ModelRuntime {
         Options o = options == null ? Options.NONE : options;
         int threads = o.getInt(THREADS, java.lang.Runtime.getRuntime().availableProcessors());
         if (threads < 1) throw new PluginException("option " + THREADS + " must be >= 1, got " + threads);
-        return new ReferenceSession(graph, plan, kernels, threads);
+        return new ReferenceSession(graph, plan, kernels(), threads);
     }
 }

@@ -7,7 +7,6 @@ import dev.htdemucs.ir.Node;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.ir.Value;
-import dev.htdemucs.ir.ops.OpRegistry;
 import dev.htdemucs.runtime.reference.kernel.DTypeRounding;
 import dev.htdemucs.runtime.reference.kernel.FloatTensor;
 import dev.htdemucs.runtime.reference.kernel.Kernel;
@@ -143,7 +142,7 @@ public final class ReferenceSession implements Session {
             b.append(" kernels exist for: ").append(String.join(", ", kernels.all().keySet()));
             throw new PluginException(b.toString());
         }
-        List<String> problems = new GraphValidator(OpRegistry.create(ReferenceSession.class.getClassLoader())).problems(graph);
+        List<String> problems = new GraphValidator().problems(graph);
         if (!problems.isEmpty()) {
             throw new PluginException("reference runtime cannot run graph " + graph.name() + ", it is invalid ("
                     + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + "):\n  "

@@ -8,6 +8,7 @@ import dev.htdemucs.ir.GraphBuilder;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.ir.Value;
+import dev.htdemucs.ir.ops.OpRegistry;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
@@ -213,7 +214,7 @@ class ReferenceSessionTest {
     }
 
     @Test void opsWithoutKernelAreNamedWhenOpening() {
-        GraphBuilder g = new GraphBuilder("plugin_op");
+        GraphBuilder g = new GraphBuilder("plugin_op", OpRegistry.standard().with(new OpWithoutKernel()));
         Value x = g.input("x", TensorType.f32(2, 3));
         g.output("out", g.op(OpWithoutKernel.NAME, "custom", Attributes.EMPTY, x));
         String e = assertThrows(PluginException.class, () -> new ReferenceRuntime().open(g.build(), Options.NONE)).getMessage();

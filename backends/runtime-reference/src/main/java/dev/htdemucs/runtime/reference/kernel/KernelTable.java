@@ -1,30 +1,47 @@
 package dev.htdemucs.runtime.reference.kernel;
 
+import dev.htdemucs.spi.PluginException;
+import dev.htdemucs.spi.Plugins;
+
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceLoader;
 import java.util.TreeMap;
 
 /**
- * The reference runtime's kernels by op name: the standard set below, plus any {@link Kernel} a plugin
- * jar registers in {@code META-INF/services/dev.htdemucs.runtime.reference.kernel.Kernel} (for plugin ops).
+ * The reference runtime's kernels by op name: the standard set below, plus, for plugin ops, any
+ * {@link Kernel} a plugin jar registers in {@code META-INF/services/dev.htdemucs.runtime.reference.kernel.Kernel}
+ * ({@link #of(Plugins)}: found through the plugin class loader).
  */
 public final class KernelTable {
+    private static final KernelTable STANDARD = new KernelTable(byOp(standardKernels()));
+
     private final Map<String, Kernel> kernels;
 
     private KernelTable(Map<String, Kernel> kernels) { this.kernels = Collections.unmodifiableMap(kernels); }
 
-    /** The standard kernels and those registered on the class path of {@code loader}. */
-    public static KernelTable create(ClassLoader loader) {
-        Map<String, Kernel> map = new TreeMap<>();
-        for (Kernel k : standardKernels()) register(map, k);
-        for (Kernel k : ServiceLoader.load(Kernel.class, loader)) register(map, k);
-        return new KernelTable(map);
+    /** The kernels of the standard ops. */
+    public static KernelTable standard() { return STANDARD; }
+
+    /**
+     * The standard kernels and every {@link Kernel} registered on the class path or in the plugin jars of
+     * {@code plugins}; two kernels for one op are an error naming both classes and their jars.
+     */
+    public static KernelTable of(Plugins plugins) throws PluginException {
+        List<Kernel> all = new ArrayList<>(standardKernels());
+        all.addAll(plugins.extensions(Kernel.class));
+        return new KernelTable(Plugins.byName("reference kernels run op", all, k -> List.of(k.op())));
     }
 
-    public static KernelTable standard() { return create(KernelTable.class.getClassLoader()); }
+    private static Map<String, Kernel> byOp(List<Kernel> kernels) {
+        Map<String, Kernel> map = new TreeMap<>();
+        for (Kernel k : kernels) {
+            if (map.put(k.op(), k) != null) throw new IllegalStateException("op '" + k.op() + "' has two standard kernels");
+        }
+        return map;
+    }
 
     static List<Kernel> standardKernels() {
         return List.of(
@@ -36,14 +53,6 @@ public final class KernelTable {
                 new SliceKernel(), new ConcatKernel(), new SplitKernel(), new PadKernel(),
                 new StftKernel(), new IstftKernel(),
                 new SinKernel(), new CosKernel());
-    }
-
-    private static void register(Map<String, Kernel> map, Kernel kernel) {
-        Kernel old = map.putIfAbsent(kernel.op(), kernel);
-        if (old != null && old.getClass() != kernel.getClass()) {
-            throw new IllegalStateException("op '" + kernel.op() + "' has two reference kernels: "
-                    + old.getClass().getName() + " and " + kernel.getClass().getName());
-        }
     }
 
     public Optional<Kernel> find(String op) { return Optional.ofNullable(kernels.get(op)); }
