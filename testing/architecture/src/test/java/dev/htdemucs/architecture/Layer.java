@@ -19,7 +19,7 @@ enum Layer {
     TOOLS("tools"),
     /** Test data and test helpers, used by tests only. */
     TESTING("testing"),
-    /** Example plugins, built the way a third party builds one. */
+    /** Example plugins, built the way a third party builds one: an op brings its kernel and MIL lowering. */
     EXAMPLES("examples");
 
     private final String folder;
@@ -36,7 +36,8 @@ enum Layer {
     /** The layers that main code of this layer may use (besides its own module). */
     Set<Layer> uses() {
         return switch (this) {
-            case CORE, BACKENDS, EXAMPLES -> EnumSet.of(CORE);
+            case CORE, BACKENDS -> EnumSet.of(CORE);
+            case EXAMPLES -> EnumSet.of(CORE, BACKENDS);
             case APP -> EnumSet.of(CORE, BACKENDS, APP);
             case TOOLS, TESTING -> EnumSet.of(CORE, BACKENDS, APP, TESTING);
         };
