@@ -1,5 +1,6 @@
 package dev.htdemucs.cli;
 
+import dev.htdemucs.pipeline.InputFileException;
 import dev.htdemucs.fixtures.Golden;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
