@@ -9,7 +9,6 @@ import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.stft.Audio;
 import dev.htdemucs.stft.AudioFormatException;
 import dev.htdemucs.stft.WavEncoding;
-import dev.htdemucs.stft.WavReader;
 import dev.htdemucs.stft.WavWriter;
 import dev.htdemucs.pipeline.InputFileException;
 import dev.htdemucs.stft.separation.ClipMode;
@@ -29,9 +28,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;

@@ -1,9 +1,14 @@
 package dev.htdemucs.pipeline;
 
+import dev.htdemucs.spi.PluginException;
+
 import java.nio.file.Path;
 
-/** An input file a step cannot use; the message is {@code <cause> (<file>)}. */
-public final class InputFileException extends Exception {
+/**
+ * An input file a step cannot use; the message is {@code <cause> (<file>)}. A {@link PluginException}, so a caller
+ * of the pipeline handles one kind of checked failure; the CLI shows {@link #cause} and {@link #file} apart.
+ */
+public final class InputFileException extends PluginException {
     private final String cause;
     private final Path file;
 
