@@ -1,6 +1,5 @@
 package dev.htdemucs.cli;
 
-import dev.htdemucs.coreml.CoreMLTarget;
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.pipeline.ConversionPipeline;
 import dev.htdemucs.pipeline.ConversionResult;
@@ -63,7 +62,7 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Option(names = "--target", defaultValue = "ios17", paramLabel = "ios17|ios18",
             description = "Deployment target: ios17 (CoreML7 opset, spec 8) or ios18 (CoreML8, spec 9). Default: ${DEFAULT-VALUE}.")
-    CoreMLTarget target;
+    DeploymentTarget target;
 
     @Option(names = "--passes", split = ",", paramLabel = "PASS",
             description = {"Graph passes, in order. '+name' appends to the default pipeline, '-name' removes,",

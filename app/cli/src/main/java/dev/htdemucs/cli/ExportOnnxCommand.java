@@ -35,7 +35,10 @@ final class ExportOnnxCommand implements Callable<Integer> {
 
     @Option(names = "--weights", defaultValue = "fp32", paramLabel = "fp32|fp16",
             description = "Weight storage: fp32, or fp16 with Cast to fp32 (half the size). Default: ${DEFAULT-VALUE}.")
-    Precision weights;
+    Weights weights;
+
+    /** {@code --weights}, spelt as users type it and as the onnx emitter's option {@code weights} takes it. */
+    enum Weights { fp32, fp16 }
 
     @Option(names = "--force", description = "Replace an existing output.")
     boolean force;
@@ -48,7 +51,7 @@ final class ExportOnnxCommand implements Callable<Integer> {
         if (!force && java.nio.file.Files.exists(out)) {
             throw new IllegalArgumentException("output exists; use --force to replace it (" + out + ")");
         }
-        String weightType = weights.name().toLowerCase(Locale.ROOT);
+        String weightType = weights.name();
         ConversionPipeline pipeline = ConversionPipeline.builder(pluginOptions.plugins())
                 .model(model)
                 .emitter("onnx")

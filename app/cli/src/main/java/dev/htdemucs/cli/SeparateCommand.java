@@ -94,7 +94,16 @@ final class SeparateCommand implements Callable<Integer> {
     @Option(names = "--clip-mode", defaultValue = "rescale", paramLabel = "MODE",
             description = "Keeping stems within [-1, 1], as demucs: rescale (a loud stem is scaled down as a whole),"
                     + " clamp (to +-0.99) or none. Default: ${DEFAULT-VALUE}.")
-    ClipMode clipMode;
+    Clip clipMode;
+
+    /** {@code --clip-mode}, spelt as users type it. */
+    enum Clip {
+        rescale(ClipMode.RESCALE), clamp(ClipMode.CLAMP), none(ClipMode.NONE);
+
+        final ClipMode mode;
+
+        Clip(ClipMode mode) { this.mode = mode; }
+    }
 
     @Option(names = "--threads", paramLabel = "N", description = "Threads for the runtime (default: the runtime's own).")
     Integer threads;
@@ -109,7 +118,7 @@ final class SeparateCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Override public Integer call() throws Exception {
-        ClipMode clip = clipMode;
+        ClipMode clip = clipMode.mode;
         if (threads != null && threads < 1) throw usage("--threads must be >= 1, got " + threads);
         Plugins plugins = pluginOptions.plugins();
         ModelRuntime rt = plugins.get(ModelRuntime.class, runtime);

@@ -1,6 +1,5 @@
 package dev.htdemucs.cli;
 
-import dev.htdemucs.coreml.CoreMLTarget;
 import dev.htdemucs.report.ConsoleTable;
 import dev.htdemucs.report.HtmlReport;
 import dev.htdemucs.report.JsonReport;
@@ -106,7 +105,7 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Option(names = "--target", defaultValue = "ios17", paramLabel = "ios17|ios18",
             description = "Deployment target of the converted packages. Default: ${DEFAULT-VALUE}.")
-    CoreMLTarget target;
+    DeploymentTarget target;
 
     @Option(names = "--threads", paramLabel = "N", description = "Threads for each runtime (default: the runtime's own).")
     Integer threads;
