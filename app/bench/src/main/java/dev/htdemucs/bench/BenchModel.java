@@ -2,18 +2,14 @@ package dev.htdemucs.bench;
 
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
-import dev.htdemucs.ir.Node;
-import dev.htdemucs.spi.GraphPass;
+import dev.htdemucs.pipeline.ConversionPipeline;
 import dev.htdemucs.spi.LoadedModel;
-import dev.htdemucs.spi.ModelLoader;
 import dev.htdemucs.spi.ModelMetadata;
-import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -55,33 +51,17 @@ record BenchModel(Path file, String name, boolean fullSizeGolden, String note, L
         if (Files.isDirectory(shared)) System.setProperty(Golden.SYSTEM_PROPERTY, shared.toString());
     }
 
-    /** Loads the chosen file with whichever loader accepts it and cuts it to its inner network. */
+    /** Loads the chosen file with whichever loader accepts it and cuts it to its inner network (the conversion pipeline's first two steps). */
     static BenchModel load(Plugins plugins, Choice choice) throws PluginException {
         long t0 = System.nanoTime();
         Path file = choice.file();
-        if (!Files.isRegularFile(file) && !Files.isDirectory(file)) {
-            throw new PluginException("model file not found (" + file + ")");
-        }
-        ModelLoader loader = null;
-        List<ModelLoader> loaders = plugins.all(ModelLoader.class);
-        for (ModelLoader l : loaders) {
-            if (l.accepts(file)) {
-                loader = l;
-                break;
-            }
-        }
-        if (loader == null) {
-            throw new PluginException("no loader recognises this file; loaders: "
-                    + String.join(", ", loaders.stream().map(ModelLoader::name).toList()) + " (" + file + ")");
-        }
-        LoadedModel loaded = loader.load(file, Options.NONE);
+        ConversionPipeline pipeline = ConversionPipeline.builder(plugins).model(file).precision(null).emitter(null).build();
+        LoadedModel loaded = pipeline.load();
         if (loaded.metadata() == null) {
             throw new PluginException("the model has no separation metadata (sources, sample rate, segment, STFT"
                     + " framing), which the bench needs to drive it (" + file + ")");
         }
-        boolean hasHostSteps = false;
-        for (Node n : loaded.graph().nodes()) hasHostSteps |= n.op().equals("stft") || n.op().equals("istft");
-        LoadedModel inner = hasHostSteps ? plugins.get(GraphPass.class, "extract-inner").apply(loaded, Options.NONE) : loaded;
+        LoadedModel inner = pipeline.applyPasses(loaded);
         return new BenchModel(file, choice.name(), choice.fullSizeGolden(), choice.note(), inner,
                 (System.nanoTime() - t0) / 1e9);
     }

@@ -1,14 +1,14 @@
 package dev.htdemucs.cli;
 
 import dev.htdemucs.fixtures.Golden;
+import dev.htdemucs.pipeline.ConversionPipeline;
+import dev.htdemucs.pipeline.ConversionResult;
+import dev.htdemucs.pipeline.PassPipeline;
+import dev.htdemucs.report.ByteSizes;
 import dev.htdemucs.spi.Emitter;
-import dev.htdemucs.spi.GraphPass;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.Precision;
-import dev.htdemucs.spi.PrecisionPlan;
-import dev.htdemucs.spi.PrecisionSelector;
-import dev.htdemucs.spi.Plugins;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -62,7 +62,7 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Option(names = "--target", defaultValue = "ios17", paramLabel = "ios17|ios18",
             description = "Deployment target: ios17 (CoreML7 opset, spec 8) or ios18 (CoreML8, spec 9). Default: ${DEFAULT-VALUE}.")
-    String target;
+    DeploymentTarget target;
 
     @Option(names = "--passes", split = ",", paramLabel = "PASS",
             description = {"Graph passes, in order. '+name' appends to the default pipeline, '-name' removes,",
@@ -81,60 +81,40 @@ final class ConvertCommand implements Callable<Integer> {
     @Override public Integer call() throws Exception {
         long t0 = System.nanoTime();
         PrintWriter err = spec.commandLine().getErr();
-        if (!target.equals("ios17") && !target.equals("ios18")) {
-            throw new IllegalArgumentException("--target must be ios17 or ios18, got '" + target + "'");
-        }
-        Plugins plugins = pluginOptions.plugins();
         Path modelFile = model != null ? model : Golden.tiny6().file("model.th");
         String baseName = model != null ? stripExtension(modelFile.getFileName().toString()) : "tiny6";
-        Emitter em = plugins.get(Emitter.class, emitter);
-        Path target = out != null ? out : Path.of(baseName + em.extension());
-        PrecisionSelector selector = plugins.get(PrecisionSelector.class, precision);
-        List<String> pipeline = PassPipeline.resolve(passes);
-        List<GraphPass> passPlugins = new java.util.ArrayList<>();
-        for (String p : pipeline) passPlugins.add(plugins.get(GraphPass.class, p));
-
-        err.println("[1/4] loading " + modelFile);
-        LoadedModel m = ModelFiles.load(plugins, modelFile);
-        PrecisionPlan plan;
-        try {
-            for (GraphPass p : passPlugins) {
-                err.println("[2/4] pass " + p.name());
-                m = p.apply(m, Options.NONE);
-            }
-            err.println("[3/4] precision " + selector.name());
-            Map<String, String> selectorValues = new LinkedHashMap<>();
-            if (targetSnr != null) selectorValues.put("target_snr", targetSnr.toString());
-            if (snrMargin != null) selectorValues.put("margin_db", snrMargin.toString());
-            Options selectorOptions = Options.of(selectorValues);
-            try {
-                plan = selector.select(m, selectorOptions);
-            } catch (OutOfMemoryError e) {
-                throw new InputFileException(selectorOutOfMemory(selector.name(), Runtime.getRuntime().maxMemory()), modelFile, e);
-            }
-        } catch (RuntimeException | OutOfMemoryError e) {
-            // a graph the passes or the selector cannot handle comes from the model file: name it
-            throw new InputFileException(ErrorReporter.message(e), modelFile, e);
-        }
-        err.println("[4/4] writing " + target);
-        Options emitOptions = Options.of("target", this.target, "force", Boolean.toString(force),
-                "version", VersionProvider.version());
-        Emitter.EmitResult result = em.emit(m, plan, target, emitOptions);
+        Map<String, String> selectorValues = new LinkedHashMap<>();
+        if (targetSnr != null) selectorValues.put("target_snr", targetSnr.toString());
+        if (snrMargin != null) selectorValues.put("margin_db", snrMargin.toString());
+        ConversionPipeline pipeline = ConversionPipeline.builder(pluginOptions.plugins())
+                .model(modelFile)
+                .emitter(emitter)
+                .emitOptions(Options.of("target", target.option(), "force", Boolean.toString(force),
+                        "version", VersionProvider.version()))
+                .precision(precision)
+                .precisionOptions(Options.of(selectorValues))
+                .passes(PassPipeline.DEFAULT.edit(passes))
+                .listener((stage, subject) -> err.println("[" + stage.number() + "/4] " + stage.verb() + " " + subject))
+                .build();
+        Path out = this.out != null ? this.out : Path.of(baseName + pipeline.emitter().extension());
+        ConversionResult result = pipeline.run(out);
         double seconds = (System.nanoTime() - t0) / 1e9;
 
         PrintWriter o = spec.commandLine().getOut();
-        Map<Precision, Integer> counts = plan.count(m.graph());
-        o.println("wrote " + result.path());
+        LoadedModel m = result.model();
+        Map<Precision, Integer> counts = result.plan().count(m.graph());
+        Emitter.EmitResult emitted = result.emitted();
+        o.println("wrote " + emitted.path());
         String shownName = model != null ? modelFile.getFileName().toString() : "tiny6 (bundled test model)";
         o.printf(Locale.ROOT, "model:     %s (%s, %d sources: %s)%n", shownName, m.metadata().architecture(),
                 m.metadata().sources().size(), String.join(", ", m.metadata().sources()));
-        o.printf(Locale.ROOT, "precision: %s — %d fp16 ops, %d fp32 ops%n", selector.name(),
+        o.printf(Locale.ROOT, "precision: %s — %d fp16 ops, %d fp32 ops%n", result.precision(),
                 counts.getOrDefault(Precision.FP16, 0), counts.getOrDefault(Precision.FP32, 0));
-        o.printf(Locale.ROOT, "size:      %s on disk%n", humanBytes(result.bytes()));
-        if (result.summary() != null && !result.summary().isBlank()) o.println(result.summary());
+        o.printf(Locale.ROOT, "size:      %s on disk%n", humanBytes(emitted.bytes()));
+        if (emitted.summary() != null && !emitted.summary().isBlank()) o.println(emitted.summary());
         o.println("ops by type:");
         Map<String, Integer> ops = new LinkedHashMap<>();
-        result.opCounts().entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+        emitted.opCounts().entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
                 .forEach(e -> ops.put(e.getKey(), e.getValue()));
         ops.forEach((op, c) -> o.printf(Locale.ROOT, "  %-16s %d%n", op, c));
         o.printf(Locale.ROOT, "time:      %.2f s%n", seconds);
@@ -147,22 +127,7 @@ final class ConvertCommand implements Callable<Integer> {
         return dot > 0 ? name.substring(0, dot) : name;
     }
 
-    /**
-     * A selector that runs the model (auto runs the whole network on full segments, several at once) needs far
-     * more heap than converting: say so, and how much more to ask for, rather than blame the model file.
-     */
-    static String selectorOutOfMemory(String selector, long maxHeapBytes) {
-        long suggestGb = Math.max(8, 2 * ((maxHeapBytes + (1L << 30) - 1) >> 30));
-        String why = selector.equals("auto") ? "it runs the model on calibration songs, which needs several GB for a full-size model"
-                : "selectors that run the model need several GB for a full-size one";
-        return String.format(Locale.ROOT, "the %s precision selector ran out of Java heap (at most %.1f GB here): %s; a larger "
-                + "heap: HTDEMUCS_JAVA_OPTS=-Xmx%dg, or --precision fp16 or mixed, which do not run the model",
-                selector, maxHeapBytes / (double) (1L << 30), why, suggestGb);
-    }
-
     static String humanBytes(long bytes) {
-        if (bytes < 1024) return bytes + " B";
-        if (bytes < 1024 * 1024) return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
-        return String.format(Locale.ROOT, "%.2f MB (%d bytes)", bytes / 1e6, bytes);
+        return ByteSizes.human(bytes);
     }
 }

@@ -1,5 +1,7 @@
 package dev.htdemucs.cli;
 
+import dev.htdemucs.pipeline.ErrorMessages;
+import dev.htdemucs.pipeline.InputFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.ExecutionException;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -9,17 +11,10 @@ import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -44,10 +39,6 @@ import java.util.regex.Pattern;
 final class ErrorReporter implements IExecutionExceptionHandler {
     static final int EXIT_ERROR = 2;
     private static final Pattern TRAILING_PARENTHESES = Pattern.compile("\\s*\\(([^()]+)\\)$");
-    private static final Pattern LINE_BREAKS = Pattern.compile("\\s*\\R\\s*");
-    /** Exceptions whose message says all; for others the class name is part of the cause ("EOFException"). */
-    private static final Set<Class<? extends Throwable>> SELF_EXPLANATORY = Set.of(IllegalArgumentException.class,
-            IllegalStateException.class, UnsupportedOperationException.class, IOException.class, UncheckedIOException.class);
 
     /** Makes {@code cl} report every error, of parsing or of execution, as described above. */
     static CommandLine install(CommandLine cl) {
@@ -92,38 +83,10 @@ final class ErrorReporter implements IExecutionExceptionHandler {
 
     /** The cause in one line: the message, in words where the JDK's message is only a path or empty. */
     static String message(Throwable e) {
-        if (e instanceof InputFileException f) return oneLine(f.cause());
-        if (e instanceof UncheckedIOException u && u.getCause() instanceof FileSystemException f) return oneLine(describe(f));
-        if (e instanceof FileSystemException f) return oneLine(describe(f));
-        if (e instanceof OutOfMemoryError) {
-            return "out of memory" + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")")
-                    + ": the input is corrupt or too big for the Java heap; a larger heap: HTDEMUCS_JAVA_OPTS=-Xmx16g";
+        if (e instanceof ParameterException && e.getMessage() != null && !e.getMessage().isBlank()) {
+            return ErrorMessages.oneLine(e.getMessage());
         }
-        if (e instanceof StackOverflowError) return "the input nests too deeply to read (stack overflow); it is corrupt or hostile";
-        String m = e.getMessage();
-        if (m == null || m.isBlank()) return e.getClass().getSimpleName();
-        boolean ours = e.getClass().getName().startsWith("dev.htdemucs.") || e instanceof ParameterException;
-        if (ours || SELF_EXPLANATORY.contains(e.getClass())) return oneLine(m);
-        return e.getClass().getSimpleName() + ": " + oneLine(m);
-    }
-
-    private static String describe(FileSystemException f) {
-        if (f instanceof NoSuchFileException) return "file not found";
-        if (f instanceof AccessDeniedException) return "permission denied";
-        if (f instanceof FileAlreadyExistsException) return "already exists";
-        if (f instanceof NotDirectoryException) return "not a directory";
-        if (f instanceof DirectoryNotEmptyException) return "directory not empty";
-        return f.getReason() != null ? f.getReason() : f.getClass().getSimpleName();
-    }
-
-    /** A multi-line message on one line: "problems:\n  a\n  b" becomes "problems: a; b". */
-    private static String oneLine(String m) {
-        StringBuilder line = new StringBuilder();
-        for (String part : LINE_BREAKS.split(m.strip())) {
-            if (line.length() > 0) line.append(line.charAt(line.length() - 1) == ':' ? " " : "; ");
-            line.append(part);
-        }
-        return line.toString();
+        return ErrorMessages.message(e);
     }
 
     /** The file the error is about (see the class comment), or null. */
@@ -208,7 +171,7 @@ final class ErrorReporter implements IExecutionExceptionHandler {
         @Override
         public int handleParseException(ParameterException ex, String[] args) {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println("error: " + oneLine(String.valueOf(ex.getMessage())) + "; see '"
+            err.println("error: " + ErrorMessages.oneLine(String.valueOf(ex.getMessage())) + "; see '"
                     + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
             if (List.of(args).contains("--debug")) ex.printStackTrace(err);
             err.flush();

@@ -1,9 +1,10 @@
 package dev.htdemucs.cli;
 
+import dev.htdemucs.pipeline.ConversionPipeline;
+import dev.htdemucs.pipeline.PlannedModel;
 import dev.htdemucs.spi.Emitter;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
-import dev.htdemucs.spi.Plugins;
 import dev.htdemucs.spi.Precision;
 import dev.htdemucs.spi.PrecisionPlan;
 import picocli.CommandLine.Command;
@@ -34,7 +35,10 @@ final class ExportOnnxCommand implements Callable<Integer> {
 
     @Option(names = "--weights", defaultValue = "fp32", paramLabel = "fp32|fp16",
             description = "Weight storage: fp32, or fp16 with Cast to fp32 (half the size). Default: ${DEFAULT-VALUE}.")
-    String weights;
+    Weights weights;
+
+    /** {@code --weights}, spelt as users type it and as the onnx emitter's option {@code weights} takes it. */
+    enum Weights { fp32, fp16 }
 
     @Option(names = "--force", description = "Replace an existing output.")
     boolean force;
@@ -44,20 +48,21 @@ final class ExportOnnxCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         long t0 = System.nanoTime();
-        if (!weights.equals("fp32") && !weights.equals("fp16")) {
-            throw new IllegalArgumentException("--weights must be fp32 or fp16, got '" + weights + "'");
-        }
         if (!force && java.nio.file.Files.exists(out)) {
             throw new IllegalArgumentException("output exists; use --force to replace it (" + out + ")");
         }
-        Plugins plugins = pluginOptions.plugins();
-        Emitter onnx = plugins.get(Emitter.class, "onnx");
-        LoadedModel m = ModelFiles.inner(plugins, ModelFiles.load(plugins, model));
-        Emitter.EmitResult r = onnx.emit(m, PrecisionPlan.uniform(Precision.FP32), out,
-                Options.of("opset", Integer.toString(opset), "weights", weights, "force", Boolean.toString(force)));
+        String weightType = weights.name();
+        ConversionPipeline pipeline = ConversionPipeline.builder(pluginOptions.plugins())
+                .model(model)
+                .emitter("onnx")
+                .emitOptions(Options.of("opset", Integer.toString(opset), "weights", weightType, "force", Boolean.toString(force)))
+                .precision(null) // ONNX computes in float32; --weights only changes how weights are stored
+                .build();
+        LoadedModel inner = pipeline.applyPasses(pipeline.load());
+        Emitter.EmitResult r = pipeline.emit(new PlannedModel(inner, "fp32", PrecisionPlan.uniform(Precision.FP32)), out);
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "wrote %s (%s, opset %d, %s weights) in %.2f s%n", r.path(), ConvertCommand.humanBytes(r.bytes()),
-                opset, weights, (System.nanoTime() - t0) / 1e9);
+                opset, weightType, (System.nanoTime() - t0) / 1e9);
         o.flush();
         return 0;
     }

@@ -1,5 +1,6 @@
 package dev.htdemucs.cli;
 
+import dev.htdemucs.pipeline.ModelFiles;
 import dev.htdemucs.ir.DType;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.Node;

@@ -17,6 +17,7 @@ public final class Main {
     }
 
     public static CommandLine commandLine() {
-        return ErrorReporter.install(new CommandLine(new HtdemucsCommand()));
+        // Closed value sets (--target, --clip-mode, --weights) are enums; --clip-mode RESCALE was always accepted.
+        return ErrorReporter.install(new CommandLine(new HtdemucsCommand()).setCaseInsensitiveEnumValuesAllowed(true));
     }
 }

@@ -1,5 +1,7 @@
 package dev.htdemucs.cli;
 
+import dev.htdemucs.pipeline.InputFileException;
+import dev.htdemucs.pipeline.ModelFiles;
 import dev.htdemucs.fixtures.Npy;
 import dev.htdemucs.fixtures.NpyArray;
 import dev.htdemucs.fixtures.NpyFormatException;

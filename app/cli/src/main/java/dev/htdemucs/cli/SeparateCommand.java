@@ -9,9 +9,10 @@ import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.stft.Audio;
 import dev.htdemucs.stft.AudioFormatException;
 import dev.htdemucs.stft.WavEncoding;
-import dev.htdemucs.stft.WavReader;
 import dev.htdemucs.stft.WavWriter;
+import dev.htdemucs.pipeline.InputFileException;
 import dev.htdemucs.stft.separation.ClipMode;
+import dev.htdemucs.validation.SongFiles;
 import dev.htdemucs.stft.separation.ProgressListener;
 import dev.htdemucs.stft.separation.SeparationSettings;
 import dev.htdemucs.stft.separation.Separator;
@@ -27,9 +28,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -95,7 +94,16 @@ final class SeparateCommand implements Callable<Integer> {
     @Option(names = "--clip-mode", defaultValue = "rescale", paramLabel = "MODE",
             description = "Keeping stems within [-1, 1], as demucs: rescale (a loud stem is scaled down as a whole),"
                     + " clamp (to +-0.99) or none. Default: ${DEFAULT-VALUE}.")
-    String clipMode;
+    Clip clipMode;
+
+    /** {@code --clip-mode}, spelt as users type it. */
+    enum Clip {
+        rescale(ClipMode.RESCALE), clamp(ClipMode.CLAMP), none(ClipMode.NONE);
+
+        final ClipMode mode;
+
+        Clip(ClipMode mode) { this.mode = mode; }
+    }
 
     @Option(names = "--threads", paramLabel = "N", description = "Threads for the runtime (default: the runtime's own).")
     Integer threads;
@@ -110,7 +118,7 @@ final class SeparateCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Override public Integer call() throws Exception {
-        ClipMode clip = clipMode();
+        ClipMode clip = clipMode.mode;
         if (threads != null && threads < 1) throw usage("--threads must be >= 1, got " + threads);
         Plugins plugins = pluginOptions.plugins();
         ModelRuntime rt = plugins.get(ModelRuntime.class, runtime);
@@ -146,14 +154,6 @@ final class SeparateCommand implements Callable<Integer> {
 
     private boolean showProgress() {
         return forceProgress || System.console() != null;
-    }
-
-    private ClipMode clipMode() {
-        try {
-            return ClipMode.valueOf(clipMode.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw usage("--clip-mode must be rescale, clamp or none, got '" + clipMode + "'");
-        }
     }
 
     private WavEncoding encoding() {
@@ -198,21 +198,7 @@ final class SeparateCommand implements Callable<Integer> {
     }
 
     static Audio readSong(Path song) throws InputFileException {
-        if (Files.isDirectory(song)) throw new InputFileException("a directory, not a WAV file", song, null);
-        try {
-            return WavReader.read(song);
-        } catch (NoSuchFileException e) {
-            throw new InputFileException("file not found", song, e);
-        } catch (AccessDeniedException e) {
-            throw new InputFileException("permission denied", song, e);
-        } catch (IOException e) {
-            throw new InputFileException("cannot read: " + e.getMessage(), song, e);
-        } catch (AudioFormatException e) {
-            throw new InputFileException(e.getMessage(), song, e);
-        } catch (RuntimeException | OutOfMemoryError e) {
-            // a hostile header the reader did not anticipate: still an error about this file
-            throw new InputFileException(ErrorReporter.message(e), song, e);
-        }
+        return SongFiles.read(song);
     }
 
     /** Reads the whole song and checks it suits the model, so that a bad file stops the command before anything is written. */

@@ -1,5 +1,6 @@
 package dev.htdemucs.cli;
 
+import dev.htdemucs.pipeline.ModelFiles;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;

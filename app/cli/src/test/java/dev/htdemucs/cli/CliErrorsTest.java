@@ -1,5 +1,6 @@
 package dev.htdemucs.cli;
 
+import dev.htdemucs.pipeline.InputFileException;
 import dev.htdemucs.fixtures.Golden;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -134,7 +135,7 @@ class CliErrorsTest {
         assertTrue(r.err().lines().anyMatch(l -> l.startsWith("error: ") && l.endsWith("(" + truncatedTh + ")")), r.err());
         CliRunner.Result npy = CliRunner.run("run", "--model", innerOnnx.toString(), "--runtime", "reference", "--debug",
                 "--out", dir.resolve("run").toString(), "--input", hugeNpy + "," + spec);
-        assertErrorLineThenStackTrace(npy, "dev.htdemucs.cli.InputFileException");
+        assertErrorLineThenStackTrace(npy, "dev.htdemucs.pipeline.InputFileException");
         assertTrue(npy.err().contains("NpyFormatException"), "the cause's trace follows: " + npy.err());
     }
 

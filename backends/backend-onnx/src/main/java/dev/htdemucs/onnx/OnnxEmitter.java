@@ -15,6 +15,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
@@ -32,6 +33,9 @@ public final class OnnxEmitter implements Emitter {
     }
 
     @Override public String extension() { return ".onnx"; }
+
+    /** The STFT/iSTFT of demucs have no ONNX form here (see {@link OnnxLowerings}): the host computes those. */
+    @Override public List<String> requiredPasses() { return List.of("extract-inner"); }
 
     @Override
     public EmitResult emit(LoadedModel model, PrecisionPlan plan, Path out, Options options) throws PluginException {

@@ -64,6 +64,9 @@ public final class CoreMLEmitter implements Emitter, UsesPlugins {
 
     @Override public String extension() { return ".mlpackage"; }
 
+    /** Core ML holds the network between STFT and iSTFT: the host computes those. */
+    @Override public List<String> requiredPasses() { return List.of("extract-inner"); }
+
     @Override public EmitResult emit(LoadedModel model, PrecisionPlan plan, Path out, Options options) throws PluginException {
         Graph graph = model.graph();
         PrecisionPlan requested = plan == null ? PrecisionPlan.uniform(Precision.FP32) : plan;

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Adds the outputs of named nodes as extra graph outputs (named like the node), so a runtime returns
@@ -27,6 +28,8 @@ public final class ExposeNodesPass implements GraphPass {
     @Override public String description() {
         return "add the outputs of the nodes named in option 'nodes' (comma-separated) as graph outputs";
     }
+
+    @Override public Set<String> optionKeys() { return Set.of(NODES_OPTION); }
 
     @Override
     public LoadedModel apply(LoadedModel model, Options options) throws PluginException {

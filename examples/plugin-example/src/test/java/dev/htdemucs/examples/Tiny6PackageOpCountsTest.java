@@ -1,15 +1,17 @@
 package dev.htdemucs.examples;
 
-import dev.htdemucs.coreml.CoreMLEmitter;
+import dev.htdemucs.pipeline.ConversionPipeline;
+import dev.htdemucs.pipeline.ConversionResult;
+import dev.htdemucs.pipeline.PassPipeline;
 import dev.htdemucs.spi.Emitter;
-import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
-import dev.htdemucs.spi.PrecisionPlan;
+import dev.htdemucs.spi.Plugins;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -23,11 +25,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class Tiny6PackageOpCountsTest {
     @Test
     void foldingRemovesOneMilMulAndOneMilConstPerLayerScale(@TempDir Path dir) throws PluginException {
-        LoadedModel inner = Tiny6.inner();
-        LoadedModel folded = new FoldLayerScalePass().apply(inner, Options.NONE);
-        int folds = FoldLayerScalePass.foldAll(inner.graph()).folds().size();
-        Emitter.EmitResult before = emit(inner, dir.resolve("before.mlpackage"));
-        Emitter.EmitResult after = emit(folded, dir.resolve("after.mlpackage"));
+        ConversionResult plain = convert(PassPipeline.DEFAULT, dir.resolve("before.mlpackage"));
+        ConversionResult withFold = convert(PassPipeline.DEFAULT.append(FoldLayerScalePass.NAME), dir.resolve("after.mlpackage"));
+        assertEquals(List.of("extract-inner", FoldLayerScalePass.NAME), withFold.passes());
+        int folds = FoldLayerScalePass.foldAll(plain.model().graph()).folds().size();
+        Emitter.EmitResult before = plain.emitted();
+        Emitter.EmitResult after = withFold.emitted();
 
         System.out.println("tiny6 package MIL ops, keep-attention-fp32 without/with fold-layer-scale:");
         Map<String, Integer> all = new TreeMap<>(before.opCounts());
@@ -45,9 +48,11 @@ class Tiny6PackageOpCountsTest {
         assertEquals(expected, new TreeMap<>(after.opCounts()));
     }
 
-    private static Emitter.EmitResult emit(LoadedModel model, Path out) throws PluginException {
-        PrecisionPlan plan = new KeepAttentionFp32Selector().select(model, Options.NONE);
-        return new CoreMLEmitter().emit(model, plan, out, Options.of("target", "ios17"));
+    /** The conversion of {@code convert --precision keep-attention-fp32 [--passes ...]}, with this module's plugins. */
+    private static ConversionResult convert(PassPipeline passes, Path out) throws PluginException {
+        return ConversionPipeline.builder(Plugins.fromClassPath()).model(Tiny6.golden().file("model.th"))
+                .passes(passes).precision(KeepAttentionFp32Selector.NAME)
+                .emitOptions(Options.of("target", "ios17")).build().run(out);
     }
 
     private static int total(Map<String, Integer> counts) {

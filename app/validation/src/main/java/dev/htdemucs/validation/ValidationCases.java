@@ -1,6 +1,7 @@
-package dev.htdemucs.cli;
+package dev.htdemucs.validation;
 
 import dev.htdemucs.fixtures.Golden;
+import dev.htdemucs.pipeline.InputFileException;
 import dev.htdemucs.fixtures.GoldenSet;
 import dev.htdemucs.fixtures.NpyArray;
 import dev.htdemucs.fixtures.Signals;
@@ -102,7 +103,7 @@ final class ValidationCases {
      * @param seconds null for one training segment
      */
     static ValidationCase song(Path file, Double seconds, ModelMetadata metadata) throws InputFileException {
-        Audio audio = SeparateCommand.readSong(file);
+        Audio audio = SongFiles.read(file);
         try {
             Separator.check(audio, metadata);
         } catch (AudioFormatException e) {

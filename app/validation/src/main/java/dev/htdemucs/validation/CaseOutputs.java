@@ -1,4 +1,4 @@
-package dev.htdemucs.cli;
+package dev.htdemucs.validation;
 
 import dev.htdemucs.fixtures.NpyArray;
 import dev.htdemucs.ir.Tensor;

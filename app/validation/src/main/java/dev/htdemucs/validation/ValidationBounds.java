@@ -1,4 +1,4 @@
-package dev.htdemucs.cli;
+package dev.htdemucs.validation;
 
 import dev.htdemucs.report.Bound;
 import dev.htdemucs.report.OutputMetrics;

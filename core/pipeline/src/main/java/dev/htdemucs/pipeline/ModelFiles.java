@@ -1,4 +1,4 @@
-package dev.htdemucs.cli;
+package dev.htdemucs.pipeline;
 
 import dev.htdemucs.ir.Node;
 import dev.htdemucs.spi.GraphPass;
@@ -15,10 +15,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** Opens model files with whichever loader plugin accepts them. */
-final class ModelFiles {
+public final class ModelFiles {
     private ModelFiles() {}
 
-    static ModelLoader loaderFor(Plugins plugins, Path file) throws PluginException {
+    public static ModelLoader loaderFor(Plugins plugins, Path file) throws PluginException {
         if (!Files.exists(file)) throw new PluginException("model file not found (" + file + ")");
         List<ModelLoader> loaders = plugins.all(ModelLoader.class);
         for (ModelLoader l : loaders) if (l.accepts(file)) return l;
@@ -31,7 +31,7 @@ final class ModelFiles {
      * meeting a hostile file, running out of memory on absurd sizes — comes out as a PluginException that
      * names the file.
      */
-    static LoadedModel load(Plugins plugins, Path file) throws PluginException {
+    public static LoadedModel load(Plugins plugins, Path file) throws PluginException {
         ModelLoader loader = loaderFor(plugins, file);
         try {
             return loader.load(file, Options.NONE);
@@ -41,7 +41,7 @@ final class ModelFiles {
     }
 
     /** Opens {@code file} directly in {@code runtime}, with errors that name the file as {@link #load} does. */
-    static Session open(ModelRuntime runtime, Path file, Options options) throws PluginException {
+    public static Session open(ModelRuntime runtime, Path file, Options options) throws PluginException {
         try {
             return runtime.open(file, options);
         } catch (PluginException | RuntimeException | OutOfMemoryError | StackOverflowError e) {
@@ -51,11 +51,14 @@ final class ModelFiles {
 
     private static PluginException namingFile(Throwable e, Path file) {
         if (e instanceof PluginException p && p.getMessage() != null && p.getMessage().contains(file.toString())) return p;
-        return new PluginException(ErrorReporter.message(e) + " (" + file + ")", e);
+        return new PluginException(ErrorMessages.message(e) + " (" + file + ")", e);
     }
 
-    /** The model cut to its inner network (inputs mix, spec; outputs spec_out, wave_out). */
-    static LoadedModel inner(Plugins plugins, LoadedModel model) throws PluginException {
+    /**
+     * The model cut to its inner network (inputs mix, spec; outputs spec_out, wave_out) when it holds the host-side
+     * STFT/iSTFT; otherwise the model as it is.
+     */
+    public static LoadedModel inner(Plugins plugins, LoadedModel model) throws PluginException {
         boolean hasBoundary = false;
         for (Node n : model.graph().nodes()) hasBoundary |= n.op().equals("stft") || n.op().equals("istft");
         if (!hasBoundary) return model;

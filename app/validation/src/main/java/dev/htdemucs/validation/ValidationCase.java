@@ -1,4 +1,4 @@
-package dev.htdemucs.cli;
+package dev.htdemucs.validation;
 
 /**
  * One input {@code validate} runs every runtime on: a mix in the model's channel count and sample rate.

@@ -1,0 +1,13 @@
+package dev.htdemucs.pipeline;
+
+import dev.htdemucs.spi.LoadedModel;
+import dev.htdemucs.spi.PrecisionPlan;
+
+/**
+ * A model after the precision step, ready to emit.
+ *
+ * @param model     the graph the emitter writes
+ * @param precision the name of the selector that chose the plan
+ * @param plan      fp16 or fp32 per node of {@code model}
+ */
+public record PlannedModel(LoadedModel model, String precision, PrecisionPlan plan) {}
