@@ -5,7 +5,7 @@ import dev.htdemucs.fixtures.GoldenSet;
 import dev.htdemucs.fixtures.NpyArray;
 import dev.htdemucs.fixtures.Signals;
 import dev.htdemucs.spi.ModelMetadata;
-import dev.htdemucs.stft.Audio;
+import dev.htdemucs.dsp.Audio;
 
 import java.util.Locale;
 import java.util.Optional;

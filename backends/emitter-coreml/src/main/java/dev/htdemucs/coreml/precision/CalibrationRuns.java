@@ -10,8 +10,8 @@ import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Precision;
 import dev.htdemucs.spi.PrecisionPlan;
 import dev.htdemucs.spi.Session;
-import dev.htdemucs.stft.DemucsSpectrogram;
-import dev.htdemucs.stft.separation.InnerNetwork;
+import dev.htdemucs.dsp.DemucsSpectrogram;
+import dev.htdemucs.separation.InnerNetwork;
 
 import java.util.ArrayList;
 import java.util.Arrays;

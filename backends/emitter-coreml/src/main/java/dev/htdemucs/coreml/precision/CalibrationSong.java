@@ -6,7 +6,7 @@ import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.ir.Value;
 import dev.htdemucs.spi.ModelMetadata;
 import dev.htdemucs.spi.PluginException;
-import dev.htdemucs.stft.DemucsSpectrogram;
+import dev.htdemucs.dsp.DemucsSpectrogram;
 
 import java.util.Arrays;
 import java.util.Locale;

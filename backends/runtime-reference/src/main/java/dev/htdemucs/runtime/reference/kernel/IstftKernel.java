@@ -2,7 +2,7 @@ package dev.htdemucs.runtime.reference.kernel;
 
 import dev.htdemucs.ir.Node;
 import dev.htdemucs.ir.TensorType;
-import dev.htdemucs.stft.DemucsSpectrogram;
+import dev.htdemucs.dsp.DemucsSpectrogram;
 
 /**
  * {@code istft}: demucs' {@code _ispec(_mask(z), length)} from {@link DemucsSpectrogram}. z
