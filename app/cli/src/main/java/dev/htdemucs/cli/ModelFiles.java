@@ -1,7 +1,5 @@
 package dev.htdemucs.cli;
 
-import dev.htdemucs.ir.Node;
-import dev.htdemucs.spi.GraphPass;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.ModelLoader;
 import dev.htdemucs.spi.Options;
@@ -9,6 +7,7 @@ import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
 import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Session;
+import dev.htdemucs.separation.InnerModels;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,11 +53,8 @@ final class ModelFiles {
         return new PluginException(ErrorReporter.message(e) + " (" + file + ")", e);
     }
 
-    /** The model cut to its inner network (inputs mix, spec; outputs spec_out, wave_out). */
+    /** The model cut to its inner network (inputs mix, spec; outputs spec_out, wave_out): {@link InnerModels#inner}. */
     static LoadedModel inner(Plugins plugins, LoadedModel model) throws PluginException {
-        boolean hasBoundary = false;
-        for (Node n : model.graph().nodes()) hasBoundary |= n.op().equals("stft") || n.op().equals("istft");
-        if (!hasBoundary) return model;
-        return plugins.get(GraphPass.class, "extract-inner").apply(model, Options.NONE);
+        return InnerModels.inner(plugins, model);
     }
 }

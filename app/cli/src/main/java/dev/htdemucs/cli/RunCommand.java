@@ -5,6 +5,7 @@ import dev.htdemucs.fixtures.NpyArray;
 import dev.htdemucs.fixtures.NpyFormatException;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.ir.TensorType;
+import dev.htdemucs.separation.InnerModels;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
@@ -99,8 +100,8 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private Session open(Plugins plugins, ModelRuntime rt) throws PluginException {
-        boolean isInnerFile = !model.getFileName().toString().endsWith(".th");
-        if (rt.accepts(model) && (!inner || isInnerFile)) return ModelFiles.open(rt, model, Options.NONE);
+        // a file the runtime accepts is an inner network already (InnerModels), with --inner or without
+        if (InnerModels.opensFile(rt, model)) return ModelFiles.open(rt, model, Options.NONE);
         LoadedModel m = ModelFiles.load(plugins, model);
         if (inner) m = ModelFiles.inner(plugins, m);
         return rt.open(m.graph(), Options.NONE);

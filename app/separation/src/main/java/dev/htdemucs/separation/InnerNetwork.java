@@ -3,6 +3,7 @@ package dev.htdemucs.separation;
 import dev.htdemucs.ir.DType;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.ir.TensorType;
+import dev.htdemucs.spi.InnerNetworkNames;
 import dev.htdemucs.spi.ModelMetadata;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Session;
@@ -28,10 +29,29 @@ import java.util.Map;
  */
 public final class InnerNetwork {
 
-    public static final String MIX = "mix";
-    public static final String SPEC = "spec";
-    public static final String SPEC_OUT = "spec_out";
-    public static final String WAVE_OUT = "wave_out";
+    // The contract: names (shared with the modules below the app through InnerNetworkNames) and layouts.
+    /** Input {@code mix}: the raw segment, {@link #mixShape}. */
+    public static final String MIX = InnerNetworkNames.MIX;
+    /** Input {@code spec}: its spectrogram, complex as channels (L.re, L.im, R.re, R.im), {@link #specShape}. */
+    public static final String SPEC = InnerNetworkNames.SPEC;
+    /** Output {@code spec_out}: the spectral branch per source, complex as channels, {@link #specOutShape}. */
+    public static final String SPEC_OUT = InnerNetworkNames.SPEC_OUT;
+    /** Output {@code wave_out}: the time branch per source, {@link #waveOutShape}. */
+    public static final String WAVE_OUT = InnerNetworkNames.WAVE_OUT;
+
+    /** {@code mix [1, C, L]}. */
+    public static int[] mixShape(int channels, int length) { return new int[] {1, channels, length}; }
+
+    /** {@code spec [1, 2C, F, T]}. */
+    public static int[] specShape(int channels, int bins, int frames) { return new int[] {1, 2 * channels, bins, frames}; }
+
+    /** {@code spec_out [1, S, 2C, F, T]}. */
+    public static int[] specOutShape(int sources, int channels, int bins, int frames) {
+        return new int[] {1, sources, 2 * channels, bins, frames};
+    }
+
+    /** {@code wave_out [1, S, C, L]}. */
+    public static int[] waveOutShape(int sources, int channels, int length) { return new int[] {1, sources, channels, length}; }
 
     private final Session session;
     private final ModelMetadata metadata;
@@ -60,10 +80,10 @@ public final class InnerNetwork {
             throw new PluginException("model metadata needs audio channels and sources, got " + channels
                     + " channels and sources " + metadata.sources());
         }
-        this.mixType = expect(session.inputTypes(), "input", MIX, 1, channels, trainingLength);
-        this.specType = expect(session.inputTypes(), "input", SPEC, 1, 2 * channels, bins, frames);
-        expect(session.outputTypes(), "output", SPEC_OUT, 1, sources, 2 * channels, bins, frames);
-        expect(session.outputTypes(), "output", WAVE_OUT, 1, sources, channels, trainingLength);
+        this.mixType = expect(session.inputTypes(), "input", MIX, mixShape(channels, trainingLength));
+        this.specType = expect(session.inputTypes(), "input", SPEC, specShape(channels, bins, frames));
+        expect(session.outputTypes(), "output", SPEC_OUT, specOutShape(sources, channels, bins, frames));
+        expect(session.outputTypes(), "output", WAVE_OUT, waveOutShape(sources, channels, trainingLength));
     }
 
     private static TensorType expect(Map<String, TensorType> types, String kind, String name, int... shape)
@@ -71,8 +91,8 @@ public final class InnerNetwork {
         TensorType type = types.get(name);
         if (type == null) {
             throw new PluginException("the model is not an HTDemucs inner network: it has no " + kind + " '" + name
-                    + "' (its " + kind + "s: " + types.keySet() + "); expected inputs mix, spec and outputs"
-                    + " spec_out, wave_out");
+                    + "' (its " + kind + "s: " + types.keySet() + "); expected inputs "
+                    + String.join(", ", InnerNetworkNames.INPUTS) + " and outputs " + String.join(", ", InnerNetworkNames.OUTPUTS));
         }
         if (!type.sameShape(shape) || !type.dtype().isFloatingPoint()) {
             throw new PluginException("inner network " + kind + " '" + name + "' is " + type + ", expected a float "
@@ -101,7 +121,7 @@ public final class InnerNetwork {
         }
         float[] spec = spectrogram.spec(paddedMix, channels, trainingLength);
         Map<String, Tensor> inputs = new LinkedHashMap<>();
-        inputs.put(MIX, as(mixType, Tensor.ofFloats(new int[] {1, channels, trainingLength}, paddedMix)));
+        inputs.put(MIX, as(mixType, Tensor.ofFloats(mixShape(channels, trainingLength), paddedMix)));
         inputs.put(SPEC, as(specType, Tensor.ofFloats(specType.shape(), spec)));
         return inputs;
     }
@@ -113,7 +133,7 @@ public final class InnerNetwork {
     /** Runs the session once; not to be called from two threads at a time. */
     public Map<String, Tensor> run(Map<String, Tensor> inputs) throws PluginException {
         Map<String, Tensor> results = session.run(inputs);
-        for (String name : new String[] {SPEC_OUT, WAVE_OUT}) {
+        for (String name : InnerNetworkNames.OUTPUTS) {
             if (!results.containsKey(name)) {
                 throw new PluginException("the inner network's run returned no '" + name + "' (got " + results.keySet() + ")");
             }

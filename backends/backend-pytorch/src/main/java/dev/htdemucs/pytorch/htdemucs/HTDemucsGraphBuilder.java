@@ -15,6 +15,11 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 
+import static dev.htdemucs.spi.InnerNetworkNames.MIX;
+import static dev.htdemucs.spi.InnerNetworkNames.SPEC;
+import static dev.htdemucs.spi.InnerNetworkNames.SPEC_OUT;
+import static dev.htdemucs.spi.InnerNetworkNames.WAVE_OUT;
+
 /**
  * Builds the IR graph of {@code HTDemucs.forward} (demucs v4) from its hyper-parameters and state dict.
  *
@@ -40,10 +45,6 @@ import java.util.Map;
 public final class HTDemucsGraphBuilder {
     public static final String INNER_GRAPH = "htdemucs_inner";
     public static final String FULL_GRAPH = "htdemucs";
-    public static final String MIX = "mix";
-    public static final String SPEC = "spec";
-    public static final String SPEC_OUT = "spec_out";
-    public static final String WAVE_OUT = "wave_out";
     public static final String OUTPUT = "output";
 
     /** HTDemucs.forward's input normalisation: {@code (x - mean) / (1e-5 + std)}. */
