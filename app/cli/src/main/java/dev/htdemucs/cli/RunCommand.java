@@ -1,8 +1,8 @@
 package dev.htdemucs.cli;
 
-import dev.htdemucs.fixtures.Npy;
-import dev.htdemucs.fixtures.NpyArray;
-import dev.htdemucs.fixtures.NpyFormatException;
+import dev.htdemucs.numerics.Npy;
+import dev.htdemucs.numerics.NpyArray;
+import dev.htdemucs.numerics.NpyFormatException;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.separation.InnerModels;

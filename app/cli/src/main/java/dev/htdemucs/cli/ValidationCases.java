@@ -2,8 +2,8 @@ package dev.htdemucs.cli;
 
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
-import dev.htdemucs.fixtures.NpyArray;
-import dev.htdemucs.fixtures.Signals;
+import dev.htdemucs.numerics.NpyArray;
+import dev.htdemucs.numerics.Signals;
 import dev.htdemucs.spi.ModelMetadata;
 import dev.htdemucs.dsp.Audio;
 import dev.htdemucs.dsp.AudioFormatException;

@@ -1,9 +1,9 @@
 package dev.htdemucs.cli;
 
-import dev.htdemucs.fixtures.Comparison;
+import dev.htdemucs.numerics.Comparison;
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
-import dev.htdemucs.fixtures.NpyArray;
+import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.Plugins;
 import dev.htdemucs.dsp.Audio;

@@ -1,7 +1,7 @@
 package dev.htdemucs.cli;
 
 import dev.htdemucs.fixtures.Golden;
-import dev.htdemucs.fixtures.NpyArray;
+import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.report.ConsoleTable;
 import dev.htdemucs.report.JsonReport;
 import dev.htdemucs.report.LayerDivergence;

@@ -1,6 +1,6 @@
 package dev.htdemucs.separation;
 
-import dev.htdemucs.fixtures.Signals;
+import dev.htdemucs.numerics.Signals;
 import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.spi.ModelMetadata;
 import dev.htdemucs.spi.PluginException;

@@ -1,6 +1,6 @@
 package dev.htdemucs.onnx;
 
-import dev.htdemucs.fixtures.Comparison;
+import dev.htdemucs.numerics.Comparison;
 import dev.htdemucs.ir.Attributes;
 import dev.htdemucs.ir.DType;
 import dev.htdemucs.ir.Graph;

@@ -1,9 +1,9 @@
 package dev.htdemucs.dsp;
 
-import dev.htdemucs.fixtures.Comparison;
+import dev.htdemucs.numerics.Comparison;
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
-import dev.htdemucs.fixtures.NpyArray;
+import dev.htdemucs.numerics.NpyArray;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 

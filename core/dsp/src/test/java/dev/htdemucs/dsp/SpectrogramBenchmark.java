@@ -1,6 +1,6 @@
 package dev.htdemucs.dsp;
 
-import dev.htdemucs.fixtures.Signals;
+import dev.htdemucs.numerics.Signals;
 
 import java.util.Arrays;
 import java.util.Locale;

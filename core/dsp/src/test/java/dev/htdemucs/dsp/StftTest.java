@@ -1,7 +1,7 @@
 package dev.htdemucs.dsp;
 
-import dev.htdemucs.fixtures.Metrics;
-import dev.htdemucs.fixtures.Signals;
+import dev.htdemucs.numerics.Metrics;
+import dev.htdemucs.numerics.Signals;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

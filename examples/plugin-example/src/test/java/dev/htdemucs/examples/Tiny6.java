@@ -1,9 +1,9 @@
 package dev.htdemucs.examples;
 
-import dev.htdemucs.fixtures.Comparison;
+import dev.htdemucs.numerics.Comparison;
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
-import dev.htdemucs.fixtures.NpyArray;
+import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.passes.ExtractInnerPass;

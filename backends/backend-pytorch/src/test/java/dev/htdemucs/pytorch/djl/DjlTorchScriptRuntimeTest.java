@@ -1,9 +1,9 @@
 package dev.htdemucs.pytorch.djl;
 
-import dev.htdemucs.fixtures.Comparison;
+import dev.htdemucs.numerics.Comparison;
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
-import dev.htdemucs.fixtures.NpyArray;
+import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.ir.DType;
 import dev.htdemucs.ir.GraphBuilder;
 import dev.htdemucs.ir.Tensor;

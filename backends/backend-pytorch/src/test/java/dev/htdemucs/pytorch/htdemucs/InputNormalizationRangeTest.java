@@ -2,8 +2,8 @@ package dev.htdemucs.pytorch.htdemucs;
 
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
-import dev.htdemucs.fixtures.NpyArray;
-import dev.htdemucs.fixtures.Signals;
+import dev.htdemucs.numerics.NpyArray;
+import dev.htdemucs.numerics.Signals;
 import dev.htdemucs.ir.Float16;
 import dev.htdemucs.ir.Node;
 import dev.htdemucs.passes.ExposeNodesPass;

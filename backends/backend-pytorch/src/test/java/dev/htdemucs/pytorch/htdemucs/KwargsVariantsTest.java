@@ -1,7 +1,7 @@
 package dev.htdemucs.pytorch.htdemucs;
 
-import dev.htdemucs.fixtures.Npy;
-import dev.htdemucs.fixtures.NpyArray;
+import dev.htdemucs.numerics.Npy;
+import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.ir.GraphValidator;
 import dev.htdemucs.pytorch.DemucsCheckpointLoader;
 import dev.htdemucs.spi.LoadedModel;

@@ -1,6 +1,6 @@
 package dev.htdemucs.pytorch.htdemucs;
 
-import dev.htdemucs.fixtures.NpyArray;
+import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.spi.Options;

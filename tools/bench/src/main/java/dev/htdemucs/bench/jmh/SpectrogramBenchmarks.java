@@ -1,6 +1,6 @@
 package dev.htdemucs.bench.jmh;
 
-import dev.htdemucs.fixtures.Signals;
+import dev.htdemucs.numerics.Signals;
 import dev.htdemucs.dsp.DemucsSpectrogram;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
