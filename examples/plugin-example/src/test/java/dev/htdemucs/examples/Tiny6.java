@@ -12,6 +12,7 @@ import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.PrecisionPlan;
+import dev.htdemucs.testsupport.ReferenceRun;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -7,6 +7,7 @@ import dev.htdemucs.ir.Node;
 import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.ir.Value;
 import dev.htdemucs.spi.PluginException;
+import dev.htdemucs.testsupport.ReferenceRun;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

@@ -13,6 +13,7 @@ import dev.htdemucs.pytorch.DemucsCheckpointLoader;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
+import dev.htdemucs.testsupport.ReferenceRun;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,6 +1,9 @@
-package dev.htdemucs.fuzz;
+package dev.htdemucs.testsupport;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,9 +13,18 @@ import java.util.zip.Deflater;
 /**
  * Writes zip archives byte by byte, including what {@link java.util.zip.ZipOutputStream} will not write:
  * ZIP64 records for small archives, torch's 64-byte data alignment, and entries whose declared
- * (uncompressed) size is a lie. Used for seeds and hostile inputs of the checkpoint reader.
+ * (uncompressed) size is a lie. Used for checkpoints, seeds and hostile inputs of the checkpoint reader;
+ * {@link #torchArchive} and the methods after it lay out what {@code torch.save} writes
+ * ({@code archive/data.pkl}, {@code archive/data/<key>}, {@code archive/version}).
  */
-final class ZipWriter {
+public final class ZipWriter {
+    /** Adds storage entries to a writer (lets a test pass "which storages" as an argument). */
+    @FunctionalInterface
+    public interface Storages {
+        void addTo(ZipWriter writer);
+    }
+
+    private static final String TORCH_STORAGES = "archive/data/";
     private static final long UINT32_MAX = 0xffffffffL;
     private static final int ALIGNMENT = 64;
     private static final int TORCH_PADDING_EXTRA_ID = 0x4246; // "FB", what torch uses to pad to 64 bytes
@@ -23,39 +35,81 @@ final class ZipWriter {
     private final List<Entry> entries = new ArrayList<>();
     private boolean zip64;
     private boolean align;
+    private boolean deflateStorages;
 
-    ZipWriter stored(String name, byte[] data) {
+    public ZipWriter stored(String name, byte[] data) {
         entries.add(new Entry(name, data, false, data.length));
         return this;
     }
 
-    ZipWriter deflated(String name, byte[] data) {
+    public ZipWriter deflated(String name, byte[] data) {
         entries.add(new Entry(name, data, true, data.length));
         return this;
     }
 
     /** A DEFLATED entry whose central directory claims {@code declaredSize} uncompressed bytes. */
-    ZipWriter deflatedClaiming(String name, byte[] data, long declaredSize) {
+    public ZipWriter deflatedClaiming(String name, byte[] data, long declaredSize) {
         entries.add(new Entry(name, data, true, declaredSize));
         return this;
     }
 
     /** Writes ZIP64 extra fields and end records, as zip tools do for archives over 4 GiB. */
-    ZipWriter zip64() {
+    public ZipWriter zip64() {
         zip64 = true;
         return this;
     }
 
     /** Pads local headers so entry data starts at a multiple of 64 bytes, as torch.save does. */
-    ZipWriter torchAlignment() {
+    public ZipWriter torchAlignment() {
         align = true;
         return this;
     }
 
-    byte[] toByteArray() {
+    /** A torch archive holding {@code archive/data.pkl} and {@code archive/version} (3). */
+    public static ZipWriter torchArchive(byte[] pickle) {
+        return new ZipWriter().entry("archive/data.pkl", pickle)
+                .entry("archive/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** A STORED entry that replaces any entry of that name (the archive holds each name once). */
+    public ZipWriter entry(String name, byte[] data) {
+        entries.removeIf(e -> e.name().equals(name));
+        return stored(name, data);
+    }
+
+    /** Storage {@code archive/data/<key>}. */
+    public ZipWriter storage(String key, byte[] bytes) {
+        return entry(TORCH_STORAGES + key, bytes);
+    }
+
+    /** A float16 storage holding the given values (fp16 bit patterns, little-endian). */
+    public ZipWriter halfStorage(String key, short... bits) {
+        byte[] b = new byte[bits.length * 2];
+        for (int i = 0; i < bits.length; i++) {
+            b[2 * i] = (byte) bits[i];
+            b[2 * i + 1] = (byte) (bits[i] >> 8);
+        }
+        return storage(key, b);
+    }
+
+    /** Writes the entries under {@code archive/data/} DEFLATED (torch stores them). */
+    public ZipWriter deflateStorages() {
+        deflateStorages = true;
+        return this;
+    }
+
+    /** Writes the archive to {@code file}; returns it. */
+    public Path write(Path file) throws IOException {
+        Files.write(file, toByteArray());
+        return file;
+    }
+
+    public byte[] toByteArray() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream central = new ByteArrayOutputStream();
-        for (Entry e : entries) {
+        for (Entry stated : entries) {
+            boolean deflateStorage = deflateStorages && stated.name().startsWith(TORCH_STORAGES);
+            Entry e = deflateStorage ? new Entry(stated.name(), stated.data(), true, stated.declaredSize()) : stated;
             byte[] name = e.name().getBytes(StandardCharsets.UTF_8);
             byte[] payload = e.deflate() ? deflate(e.data()) : e.data();
             CRC32 crc = new CRC32();
@@ -156,7 +210,7 @@ final class ZipWriter {
         return b.toByteArray();
     }
 
-    static byte[] deflate(byte[] data) {
+    public static byte[] deflate(byte[] data) {
         Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION, true);
         try {
             deflater.setInput(data);
