@@ -36,7 +36,7 @@ import static dev.htdemucs.spi.InnerNetworkNames.WAVE_OUT;
  * forward hook sees it: golden {@code encoderI.npy}, {@code tencoderI.npy}, {@code decoderI.npy},
  * {@code tdecoderI.npy} are the values of nodes {@code encoder.I}, {@code tencoder.I}, {@code decoder.I},
  * {@code tdecoder.I} (decoders: the first element of the returned tuple; encoder 0: before the frequency
- * embedding is added, which is node {@code freq_emb}). See {@link #layerOutputNode}.
+ * embedding is added, which is node {@code freq_emb}). See {@link dev.htdemucs.spi.LayerNodes#outputNode}.
  *
  * <p>Numerics follow PyTorch's float32 evaluation: fp16 checkpoint weights are widened exactly, positional
  * embeddings ({@link PositionalEmbedding}) and the scaled frequency embedding are computed as torch computes
@@ -93,19 +93,6 @@ public final class HTDemucsGraphBuilder {
                 Attributes.of("n_fft", config.nfft(), "hop", config.hop(), "length", length), out[0]);
         Value output = b.g.op("add", OUTPUT, null, specWave, out[1]);
         return b.g.output(OUTPUT, output).build();
-    }
-
-    /**
-     * The node computing a golden layer activation: {@code "encoder0"} → {@code "encoder.0"}, likewise for
-     * {@code tencoderI}, {@code decoderI}, {@code tdecoderI}.
-     */
-    public static String layerOutputNode(String goldenLayerName) {
-        int i = 0;
-        while (i < goldenLayerName.length() && !Character.isDigit(goldenLayerName.charAt(i))) i++;
-        if (i == 0 || i == goldenLayerName.length()) {
-            throw new IllegalArgumentException("expected a layer name like encoder0 or tdecoder3, got '" + goldenLayerName + "'");
-        }
-        return goldenLayerName.substring(0, i) + "." + goldenLayerName.substring(i);
     }
 
     private TensorType mixType() {
