@@ -6,6 +6,7 @@ import dev.htdemucs.numerics.NpyFormatException;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.separation.InnerModels;
+import dev.htdemucs.spi.AtomicFiles;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
@@ -22,7 +23,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -118,7 +118,7 @@ final class RunCommand implements Callable<Integer> {
                 Npy.write(f, new NpyArray(e.getValue().shape(), e.getValue().toFloatArray()));
                 written.add(f);
             }
-            for (Path f : written) Files.move(f, out.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            for (Path f : written) AtomicFiles.rename(f, out.resolve(f.getFileName()), true);
         } finally {
             try (var s = Files.list(tmp)) {
                 for (Path p : s.toList()) Files.deleteIfExists(p);

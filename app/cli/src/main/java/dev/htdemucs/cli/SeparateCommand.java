@@ -1,5 +1,6 @@
 package dev.htdemucs.cli;
 
+import dev.htdemucs.spi.AtomicFiles;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.ModelMetadata;
 import dev.htdemucs.spi.Options;
@@ -31,13 +32,10 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 @Command(name = "separate",
         mixinStandardHelpOptions = true,
@@ -243,29 +241,15 @@ final class SeparateCommand implements Callable<Integer> {
             for (int s = 0; s < stems.count(); s++) {
                 WavWriter.write(staging.resolve(stems.sources().get(s) + ".wav"), stems.audio(s), encoding);
             }
-            if (Files.exists(target)) {
-                Path previous = Files.createTempDirectory(out, "." + name + ".previous-");
-                Files.move(target, previous.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-                deleteRecursively(previous);
-            } else {
-                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-            }
+            AtomicFiles.replaceDirectory(staging, target);
             return target;
         } catch (IOException | RuntimeException e) {
             try {
-                deleteRecursively(staging);
+                AtomicFiles.deleteTree(staging);
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
             throw e;
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
     }
 }

@@ -1,15 +1,14 @@
 package dev.htdemucs.dsp;
 
+import dev.htdemucs.spi.AtomicFiles;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes RIFF/WAVE files in a {@link WavEncoding}. Integer encodings scale by {@code 2^(bits−1)}, round
@@ -48,10 +47,7 @@ public final class WavWriter {
                     + " bytes per frame exceeds the WAV byte-rate field");
         }
 
-        Path target = file.toAbsolutePath();
-        Path temporary = target.resolveSibling("." + target.getFileName() + "."
-                + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-        try {
+        AtomicFiles.write(file, temporary -> {
             try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer header = ByteBuffer.allocate(headerBytes).order(ByteOrder.LITTLE_ENDIAN);
                 putFourCc(header, "RIFF").putInt((int) riffSize);
@@ -72,15 +68,7 @@ public final class WavWriter {
                 writeSamples(out, audio, encoding);
                 if ((dataBytes & 1) != 0) writeFully(out, ByteBuffer.allocate(1));
             }
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException | RuntimeException | Error e) {
-            try {
-                Files.deleteIfExists(temporary);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        });
     }
 
     private static void writeSamples(FileChannel out, Audio audio, WavEncoding encoding) throws IOException {

@@ -9,8 +9,8 @@ import java.util.Map;
  * the captured intermediate values by the name they were asked for (a node name, or for a node with
  * several outputs, each output's value name).
  */
-public record RunResult(Map<String, Tensor> outputs, Map<String, Tensor> captured) {
-    public RunResult {
+public record CapturedRun(Map<String, Tensor> outputs, Map<String, Tensor> captured) {
+    public CapturedRun {
         outputs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(outputs));
         captured = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(captured));
     }
