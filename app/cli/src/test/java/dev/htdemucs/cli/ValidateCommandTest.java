@@ -1,5 +1,8 @@
 package dev.htdemucs.cli;
 
+import dev.htdemucs.dsp.Audio;
+import dev.htdemucs.dsp.WavEncoding;
+import dev.htdemucs.dsp.WavWriter;
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.report.ConsoleTable;
@@ -10,9 +13,6 @@ import dev.htdemucs.report.LayerPoint;
 import dev.htdemucs.report.MetricFormat;
 import dev.htdemucs.report.RunResult;
 import dev.htdemucs.report.ValidationReport;
-import dev.htdemucs.dsp.Audio;
-import dev.htdemucs.dsp.WavEncoding;
-import dev.htdemucs.dsp.WavWriter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,6 @@
 package dev.htdemucs.separation;
 
+import dev.htdemucs.dsp.DemucsSpectrogram;
 import dev.htdemucs.ir.DType;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.ir.TensorType;
@@ -7,7 +8,6 @@ import dev.htdemucs.spi.InnerNetworkNames;
 import dev.htdemucs.spi.ModelMetadata;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Session;
-import dev.htdemucs.dsp.DemucsSpectrogram;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -1,10 +1,10 @@
 package dev.htdemucs.separation;
 
+import dev.htdemucs.dsp.Audio;
+import dev.htdemucs.dsp.AudioFormatException;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.spi.ModelMetadata;
 import dev.htdemucs.spi.PluginException;
-import dev.htdemucs.dsp.Audio;
-import dev.htdemucs.dsp.AudioFormatException;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

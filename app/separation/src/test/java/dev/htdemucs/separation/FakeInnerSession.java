@@ -1,11 +1,11 @@
 package dev.htdemucs.separation;
 
+import dev.htdemucs.dsp.DemucsSpectrogram;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.spi.ModelMetadata;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Session;
-import dev.htdemucs.dsp.DemucsSpectrogram;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;

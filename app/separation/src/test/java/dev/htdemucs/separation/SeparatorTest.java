@@ -1,12 +1,12 @@
 package dev.htdemucs.separation;
 
-import dev.htdemucs.numerics.Signals;
-import dev.htdemucs.ir.TensorType;
-import dev.htdemucs.spi.ModelMetadata;
-import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.dsp.Audio;
 import dev.htdemucs.dsp.AudioFormatException;
+import dev.htdemucs.ir.TensorType;
+import dev.htdemucs.numerics.Signals;
 import dev.htdemucs.separation.FakeInnerSession.Behaviour;
+import dev.htdemucs.spi.ModelMetadata;
+import dev.htdemucs.spi.PluginException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -7,12 +7,12 @@ import dev.htdemucs.ir.IrException;
 import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.onnx.proto.OnnxProto.ModelProto;
 import dev.htdemucs.onnx.proto.OnnxProto.StringStringEntryProto;
+import dev.htdemucs.spi.InnerNetworkNames;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.ModelLoader;
 import dev.htdemucs.spi.ModelMetadata;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
-import dev.htdemucs.spi.InnerNetworkNames;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -5,9 +5,9 @@ import dev.htdemucs.coreml.proto.FeatureTypes;
 import dev.htdemucs.coreml.proto.MlModel;
 import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.ir.Value;
+import dev.htdemucs.spi.InnerNetworkNames;
 import dev.htdemucs.spi.ModelMetadata;
 import dev.htdemucs.spi.Options;
-import dev.htdemucs.spi.InnerNetworkNames;
 
 import java.util.Map;
 import java.util.TreeMap;

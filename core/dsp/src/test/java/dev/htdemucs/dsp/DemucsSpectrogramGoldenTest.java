@@ -1,8 +1,8 @@
 package dev.htdemucs.dsp;
 
-import dev.htdemucs.numerics.Comparison;
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
+import dev.htdemucs.numerics.Comparison;
 import dev.htdemucs.numerics.NpyArray;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

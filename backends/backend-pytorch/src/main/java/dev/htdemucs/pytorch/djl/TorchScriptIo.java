@@ -1,8 +1,8 @@
 package dev.htdemucs.pytorch.djl;
 
+import dev.htdemucs.spi.InnerNetworkNames;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
-import dev.htdemucs.spi.InnerNetworkNames;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

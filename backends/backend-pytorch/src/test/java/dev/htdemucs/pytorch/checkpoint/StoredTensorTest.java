@@ -1,9 +1,9 @@
 package dev.htdemucs.pytorch.checkpoint;
 
-import dev.htdemucs.testsupport.PickleWriter;
-import dev.htdemucs.testsupport.ZipWriter;
 import dev.htdemucs.ir.DType;
 import dev.htdemucs.ir.Tensor;
+import dev.htdemucs.testsupport.PickleWriter;
+import dev.htdemucs.testsupport.ZipWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

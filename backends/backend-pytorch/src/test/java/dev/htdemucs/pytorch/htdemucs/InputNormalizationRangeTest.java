@@ -2,10 +2,10 @@ package dev.htdemucs.pytorch.htdemucs;
 
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
-import dev.htdemucs.numerics.NpyArray;
-import dev.htdemucs.numerics.Signals;
 import dev.htdemucs.ir.Float16;
 import dev.htdemucs.ir.Node;
+import dev.htdemucs.numerics.NpyArray;
+import dev.htdemucs.numerics.Signals;
 import dev.htdemucs.passes.ExposeNodesPass;
 import dev.htdemucs.pytorch.DemucsCheckpointLoader;
 import dev.htdemucs.spi.LoadedModel;

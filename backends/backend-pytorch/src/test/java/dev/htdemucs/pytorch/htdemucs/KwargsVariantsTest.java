@@ -1,8 +1,8 @@
 package dev.htdemucs.pytorch.htdemucs;
 
+import dev.htdemucs.ir.GraphValidator;
 import dev.htdemucs.numerics.Npy;
 import dev.htdemucs.numerics.NpyArray;
-import dev.htdemucs.ir.GraphValidator;
 import dev.htdemucs.pytorch.DemucsCheckpointLoader;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;

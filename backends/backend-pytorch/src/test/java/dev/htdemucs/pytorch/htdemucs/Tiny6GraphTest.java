@@ -2,9 +2,9 @@ package dev.htdemucs.pytorch.htdemucs;
 
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
-import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.GraphValidator;
+import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.passes.ExposeNodesPass;
 import dev.htdemucs.passes.ExtractInnerPass;
 import dev.htdemucs.passes.LowerGluPass;

@@ -8,12 +8,12 @@ import dev.htdemucs.ir.GraphBuilder;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.ir.Value;
+import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
 import dev.htdemucs.spi.Precision;
 import dev.htdemucs.spi.PrecisionPlan;
-import dev.htdemucs.spi.ModelRuntime;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
