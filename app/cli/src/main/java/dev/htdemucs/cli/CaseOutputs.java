@@ -1,13 +1,13 @@
 package dev.htdemucs.cli;
 
-import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.numerics.NpyArray;
+import dev.htdemucs.ir.Tensor;
+import dev.htdemucs.spi.PluginException;
+import dev.htdemucs.spi.Session;
 import dev.htdemucs.separation.InnerNetwork;
 import dev.htdemucs.separation.ProgressListener;
 import dev.htdemucs.separation.SeparationSettings;
 import dev.htdemucs.separation.Separator;
-import dev.htdemucs.spi.PluginException;
-import dev.htdemucs.spi.Session;
 
 import java.util.Map;
 

@@ -7,12 +7,12 @@ import dev.htdemucs.report.LayerOrder;
 import dev.htdemucs.spi.GraphPass;
 import dev.htdemucs.spi.LayerNodes;
 import dev.htdemucs.spi.LoadedModel;
-import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
 import dev.htdemucs.spi.Precision;
 import dev.htdemucs.spi.PrecisionPlan;
+import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Session;
 
 import java.util.ArrayList;

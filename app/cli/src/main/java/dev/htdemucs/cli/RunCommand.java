@@ -1,17 +1,17 @@
 package dev.htdemucs.cli;
 
-import dev.htdemucs.ir.Tensor;
-import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.numerics.Npy;
 import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.numerics.NpyFormatException;
+import dev.htdemucs.ir.Tensor;
+import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.separation.InnerModels;
 import dev.htdemucs.spi.AtomicFiles;
 import dev.htdemucs.spi.LoadedModel;
-import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
+import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Session;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

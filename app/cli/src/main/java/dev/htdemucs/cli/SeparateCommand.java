@@ -1,5 +1,12 @@
 package dev.htdemucs.cli;
 
+import dev.htdemucs.spi.AtomicFiles;
+import dev.htdemucs.spi.LoadedModel;
+import dev.htdemucs.spi.ModelMetadata;
+import dev.htdemucs.spi.Options;
+import dev.htdemucs.spi.PluginException;
+import dev.htdemucs.spi.Plugins;
+import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.dsp.Audio;
 import dev.htdemucs.dsp.AudioFormatException;
 import dev.htdemucs.dsp.WavEncoding;
@@ -10,13 +17,6 @@ import dev.htdemucs.separation.ProgressListener;
 import dev.htdemucs.separation.SeparationSettings;
 import dev.htdemucs.separation.Separator;
 import dev.htdemucs.separation.Stems;
-import dev.htdemucs.spi.AtomicFiles;
-import dev.htdemucs.spi.LoadedModel;
-import dev.htdemucs.spi.ModelMetadata;
-import dev.htdemucs.spi.ModelRuntime;
-import dev.htdemucs.spi.Options;
-import dev.htdemucs.spi.PluginException;
-import dev.htdemucs.spi.Plugins;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,13 +1,13 @@
 package dev.htdemucs.cli;
 
-import dev.htdemucs.separation.InnerModels;
-import dev.htdemucs.separation.InnerNetwork;
 import dev.htdemucs.spi.LoadedModel;
-import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
+import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Session;
+import dev.htdemucs.separation.InnerModels;
+import dev.htdemucs.separation.InnerNetwork;
 
 import java.nio.file.Path;
 

@@ -1,13 +1,13 @@
 package dev.htdemucs.cli;
 
-import dev.htdemucs.dsp.Audio;
-import dev.htdemucs.dsp.AudioFormatException;
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
 import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.numerics.Signals;
-import dev.htdemucs.separation.Separator;
 import dev.htdemucs.spi.ModelMetadata;
+import dev.htdemucs.dsp.Audio;
+import dev.htdemucs.dsp.AudioFormatException;
+import dev.htdemucs.separation.Separator;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

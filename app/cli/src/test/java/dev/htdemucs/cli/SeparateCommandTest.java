@@ -1,20 +1,20 @@
 package dev.htdemucs.cli;
 
+import dev.htdemucs.numerics.Comparison;
+import dev.htdemucs.fixtures.Golden;
+import dev.htdemucs.fixtures.GoldenSet;
+import dev.htdemucs.numerics.NpyArray;
+import dev.htdemucs.spi.Options;
+import dev.htdemucs.spi.Plugins;
 import dev.htdemucs.dsp.Audio;
 import dev.htdemucs.dsp.WavEncoding;
 import dev.htdemucs.dsp.WavReader;
 import dev.htdemucs.dsp.WavWriter;
-import dev.htdemucs.fixtures.Golden;
-import dev.htdemucs.fixtures.GoldenSet;
-import dev.htdemucs.numerics.Comparison;
-import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.separation.ClipMode;
 import dev.htdemucs.separation.ProgressListener;
 import dev.htdemucs.separation.SeparationSettings;
 import dev.htdemucs.separation.Separator;
 import dev.htdemucs.separation.Stems;
-import dev.htdemucs.spi.Options;
-import dev.htdemucs.spi.Plugins;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,5 @@
 package dev.htdemucs.cli;
 
-import dev.htdemucs.dsp.Audio;
-import dev.htdemucs.dsp.WavEncoding;
-import dev.htdemucs.dsp.WavWriter;
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.report.ConsoleTable;
@@ -13,6 +10,9 @@ import dev.htdemucs.report.LayerPoint;
 import dev.htdemucs.report.MetricFormat;
 import dev.htdemucs.report.RunResult;
 import dev.htdemucs.report.ValidationReport;
+import dev.htdemucs.dsp.Audio;
+import dev.htdemucs.dsp.WavEncoding;
+import dev.htdemucs.dsp.WavWriter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -2,8 +2,8 @@ package dev.htdemucs.coreml;
 
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
-import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.numerics.NpyArray;
+import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.spi.Emitter;
 import dev.htdemucs.spi.GraphPass;
 import dev.htdemucs.spi.LoadedModel;

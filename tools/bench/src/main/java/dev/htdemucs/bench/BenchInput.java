@@ -1,11 +1,11 @@
 package dev.htdemucs.bench;
 
-import dev.htdemucs.dsp.Audio;
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
 import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.numerics.Signals;
 import dev.htdemucs.spi.ModelMetadata;
+import dev.htdemucs.dsp.Audio;
 
 import java.util.Locale;
 import java.util.Optional;

@@ -1,9 +1,9 @@
 package dev.htdemucs.bench;
 
 import dev.htdemucs.bench.BenchReport.Spectrogram;
+import dev.htdemucs.spi.ModelMetadata;
 import dev.htdemucs.dsp.Audio;
 import dev.htdemucs.dsp.DemucsSpectrogram;
-import dev.htdemucs.spi.ModelMetadata;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;

@@ -1,17 +1,17 @@
 package dev.htdemucs.coreml.precision;
 
 import dev.htdemucs.coreml.read.CoreMLReferenceRuntime;
-import dev.htdemucs.dsp.DemucsSpectrogram;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.ir.Value;
-import dev.htdemucs.separation.InnerNetwork;
 import dev.htdemucs.spi.ModelMetadata;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Precision;
 import dev.htdemucs.spi.PrecisionPlan;
 import dev.htdemucs.spi.Session;
+import dev.htdemucs.dsp.DemucsSpectrogram;
+import dev.htdemucs.separation.InnerNetwork;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,13 +1,13 @@
 package dev.htdemucs.coreml.precision;
 
-import dev.htdemucs.dsp.DemucsSpectrogram;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.ir.Value;
-import dev.htdemucs.separation.InnerNetwork;
 import dev.htdemucs.spi.ModelMetadata;
 import dev.htdemucs.spi.PluginException;
+import dev.htdemucs.dsp.DemucsSpectrogram;
+import dev.htdemucs.separation.InnerNetwork;
 
 import java.util.Arrays;
 import java.util.Locale;

@@ -4,7 +4,6 @@ import dev.htdemucs.coreml.read.CoreMLReferenceRuntime;
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
 import dev.htdemucs.numerics.NpyArray;
-import dev.htdemucs.separation.InnerNetwork;
 import dev.htdemucs.spi.GraphPass;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.ModelLoader;
@@ -13,6 +12,7 @@ import dev.htdemucs.spi.Plugins;
 import dev.htdemucs.spi.Precision;
 import dev.htdemucs.spi.PrecisionPlan;
 import dev.htdemucs.spi.Session;
+import dev.htdemucs.separation.InnerNetwork;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

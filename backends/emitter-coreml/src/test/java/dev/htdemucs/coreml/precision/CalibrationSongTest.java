@@ -1,11 +1,11 @@
 package dev.htdemucs.coreml.precision;
 
+import dev.htdemucs.numerics.Metrics;
 import dev.htdemucs.ir.Attributes;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.GraphBuilder;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.ir.TensorType;
-import dev.htdemucs.numerics.Metrics;
 import dev.htdemucs.spi.ModelMetadata;
 import dev.htdemucs.spi.PluginException;
 import org.junit.jupiter.api.Test;

@@ -5,7 +5,6 @@ import dev.htdemucs.coreml.read.CoreMLReferenceRuntime;
 import dev.htdemucs.numerics.Metrics;
 import dev.htdemucs.numerics.Npy;
 import dev.htdemucs.numerics.NpyArray;
-import dev.htdemucs.separation.InnerNetwork;
 import dev.htdemucs.spi.Emitter;
 import dev.htdemucs.spi.GraphPass;
 import dev.htdemucs.spi.LoadedModel;
@@ -16,6 +15,7 @@ import dev.htdemucs.spi.Precision;
 import dev.htdemucs.spi.PrecisionPlan;
 import dev.htdemucs.spi.PrecisionSelector;
 import dev.htdemucs.spi.Session;
+import dev.htdemucs.separation.InnerNetwork;
 
 import java.io.IOException;
 import java.nio.file.Files;

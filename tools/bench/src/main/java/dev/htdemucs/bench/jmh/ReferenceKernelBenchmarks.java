@@ -1,12 +1,12 @@
 package dev.htdemucs.bench.jmh;
 
+import dev.htdemucs.numerics.Signals;
 import dev.htdemucs.ir.Attributes;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.GraphBuilder;
 import dev.htdemucs.ir.Node;
 import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.ir.Value;
-import dev.htdemucs.numerics.Signals;
 import dev.htdemucs.runtime.reference.kernel.FloatTensor;
 import dev.htdemucs.runtime.reference.kernel.Kernel;
 import dev.htdemucs.runtime.reference.kernel.KernelTable;
