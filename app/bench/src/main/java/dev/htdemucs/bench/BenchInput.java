@@ -2,10 +2,10 @@ package dev.htdemucs.bench;
 
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
-import dev.htdemucs.fixtures.NpyArray;
-import dev.htdemucs.fixtures.Signals;
+import dev.htdemucs.numerics.NpyArray;
+import dev.htdemucs.numerics.Signals;
 import dev.htdemucs.spi.ModelMetadata;
-import dev.htdemucs.stft.Audio;
+import dev.htdemucs.dsp.Audio;
 
 import java.util.Locale;
 import java.util.Optional;

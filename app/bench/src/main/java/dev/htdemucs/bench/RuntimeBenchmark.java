@@ -13,11 +13,11 @@ import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
 import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Session;
-import dev.htdemucs.stft.Audio;
-import dev.htdemucs.stft.AudioFormatException;
-import dev.htdemucs.stft.separation.InnerNetwork;
-import dev.htdemucs.stft.separation.SeparationSettings;
-import dev.htdemucs.stft.separation.Separator;
+import dev.htdemucs.dsp.Audio;
+import dev.htdemucs.dsp.AudioFormatException;
+import dev.htdemucs.separation.InnerNetwork;
+import dev.htdemucs.separation.SeparationSettings;
+import dev.htdemucs.separation.Separator;
 
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -2,8 +2,8 @@ package dev.htdemucs.bench;
 
 import dev.htdemucs.bench.BenchReport.Spectrogram;
 import dev.htdemucs.spi.ModelMetadata;
-import dev.htdemucs.stft.Audio;
-import dev.htdemucs.stft.DemucsSpectrogram;
+import dev.htdemucs.dsp.Audio;
+import dev.htdemucs.dsp.DemucsSpectrogram;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;

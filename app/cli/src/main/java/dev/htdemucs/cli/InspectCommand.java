@@ -5,9 +5,6 @@ import dev.htdemucs.ir.DType;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.Node;
 import dev.htdemucs.ir.Value;
-import dev.htdemucs.pytorch.DemucsCheckpointLoader;
-import dev.htdemucs.pytorch.checkpoint.Checkpoint;
-import dev.htdemucs.pytorch.checkpoint.StoredTensor;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.ModelLoader;
 import dev.htdemucs.spi.ModelMetadata;
@@ -50,10 +47,9 @@ final class InspectCommand implements Callable<Integer> {
         out.printf("stft:         n_fft %d, hop %d -> %d bins x %d frames per segment%n", md.nfft(), md.hop(), md.bins(), md.frames());
         out.println("kwargs:");
         new TreeMap<>(md.hyperParameters()).forEach((k, v) -> out.println("  " + k + " = " + v));
-        Map<DType, Long> params = new TreeMap<>();
-        if (loader instanceof DemucsCheckpointLoader) {
+        Map<DType, Long> params = new TreeMap<>(loader.storedParameters(model));
+        if (!params.isEmpty()) {
             // A checkpoint's parameters are its state dict, as stored (released models: float16).
-            for (StoredTensor t : Checkpoint.open(model).state().values()) params.merge(t.dtype(), t.numel(), Long::sum);
             out.println("parameters (checkpoint state, by stored dtype):");
         } else {
             for (Node n : g.nodes()) {

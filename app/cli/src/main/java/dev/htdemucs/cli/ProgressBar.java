@@ -1,6 +1,6 @@
 package dev.htdemucs.cli;
 
-import dev.htdemucs.stft.separation.ProgressListener;
+import dev.htdemucs.separation.ProgressListener;
 
 import java.io.PrintWriter;
 

@@ -2,11 +2,13 @@ package dev.htdemucs.cli;
 
 import dev.htdemucs.pipeline.InputFileException;
 import dev.htdemucs.pipeline.ModelFiles;
-import dev.htdemucs.fixtures.Npy;
-import dev.htdemucs.fixtures.NpyArray;
-import dev.htdemucs.fixtures.NpyFormatException;
+import dev.htdemucs.numerics.Npy;
+import dev.htdemucs.numerics.NpyArray;
+import dev.htdemucs.numerics.NpyFormatException;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.ir.TensorType;
+import dev.htdemucs.separation.InnerModels;
+import dev.htdemucs.spi.AtomicFiles;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
@@ -23,7 +25,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -101,10 +102,10 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private Session open(Plugins plugins, ModelRuntime rt) throws PluginException {
-        boolean isInnerFile = !model.getFileName().toString().endsWith(".th");
-        if (rt.accepts(model) && (!inner || isInnerFile)) return ModelFiles.open(rt, model, Options.NONE);
+        // a file the runtime accepts is an inner network already (InnerModels), with --inner or without
+        if (InnerModels.opensFile(rt, model)) return ModelFiles.open(rt, model, Options.NONE);
         LoadedModel m = ModelFiles.load(plugins, model);
-        if (inner) m = ModelFiles.inner(plugins, m);
+        if (inner) m = InnerModels.inner(plugins, m);
         return rt.open(m.graph(), Options.NONE);
     }
 
@@ -119,7 +120,7 @@ final class RunCommand implements Callable<Integer> {
                 Npy.write(f, new NpyArray(e.getValue().shape(), e.getValue().toFloatArray()));
                 written.add(f);
             }
-            for (Path f : written) Files.move(f, out.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            for (Path f : written) AtomicFiles.rename(f, out.resolve(f.getFileName()), true);
         } finally {
             try (var s = Files.list(tmp)) {
                 for (Path p : s.toList()) Files.deleteIfExists(p);

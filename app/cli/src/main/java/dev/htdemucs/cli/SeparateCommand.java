@@ -1,22 +1,24 @@
 package dev.htdemucs.cli;
 
+import dev.htdemucs.spi.AtomicFiles;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.ModelMetadata;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
 import dev.htdemucs.spi.ModelRuntime;
-import dev.htdemucs.stft.Audio;
-import dev.htdemucs.stft.AudioFormatException;
-import dev.htdemucs.stft.WavEncoding;
-import dev.htdemucs.stft.WavWriter;
+import dev.htdemucs.dsp.Audio;
+import dev.htdemucs.dsp.AudioFormatException;
+import dev.htdemucs.dsp.WavEncoding;
+import dev.htdemucs.dsp.WavWriter;
 import dev.htdemucs.pipeline.InputFileException;
-import dev.htdemucs.stft.separation.ClipMode;
+import dev.htdemucs.separation.ClipMode;
 import dev.htdemucs.validation.SongFiles;
-import dev.htdemucs.stft.separation.ProgressListener;
-import dev.htdemucs.stft.separation.SeparationSettings;
-import dev.htdemucs.stft.separation.Separator;
-import dev.htdemucs.stft.separation.Stems;
+import dev.htdemucs.separation.ProgressListener;
+import dev.htdemucs.separation.SeparationSettings;
+import dev.htdemucs.separation.Separator;
+import dev.htdemucs.separation.Stems;
+import dev.htdemucs.dsp.WavReader;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,13 +32,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 @Command(name = "separate",
         mixinStandardHelpOptions = true,
@@ -229,29 +228,15 @@ final class SeparateCommand implements Callable<Integer> {
             for (int s = 0; s < stems.count(); s++) {
                 WavWriter.write(staging.resolve(stems.sources().get(s) + ".wav"), stems.audio(s), encoding);
             }
-            if (Files.exists(target)) {
-                Path previous = Files.createTempDirectory(out, "." + name + ".previous-");
-                Files.move(target, previous.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-                deleteRecursively(previous);
-            } else {
-                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-            }
+            AtomicFiles.replaceDirectory(staging, target);
             return target;
         } catch (IOException | RuntimeException e) {
             try {
-                deleteRecursively(staging);
+                AtomicFiles.deleteTree(staging);
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
             throw e;
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
     }
 }

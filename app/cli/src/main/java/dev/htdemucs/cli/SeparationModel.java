@@ -7,14 +7,15 @@ import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
 import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Session;
-import dev.htdemucs.stft.separation.InnerNetwork;
+import dev.htdemucs.separation.InnerModels;
+import dev.htdemucs.separation.InnerNetwork;
 
 import java.nio.file.Path;
 
 /**
  * A model opened for separation: the inner network (inputs mix, spec; outputs spec_out, wave_out) in a
- * runtime session, driven by the host's STFT. A checkpoint is cut with the {@code extract-inner} pass; an
- * inner model file (.onnx, .mlpackage, ...) is opened by the runtime itself when it accepts the file.
+ * runtime session, driven by the host's STFT. Which files the runtime opens itself and which are loaded and
+ * cut is {@link InnerModels}' policy.
  */
 record SeparationModel(LoadedModel loaded, Session session, InnerNetwork network) implements AutoCloseable {
 
@@ -26,10 +27,9 @@ record SeparationModel(LoadedModel loaded, Session session, InnerNetwork network
     /** Opens {@code loaded} (read from {@code file}) in {@code runtime}. */
     static SeparationModel open(Plugins plugins, ModelRuntime runtime, Path file, LoadedModel loaded, Options options)
             throws PluginException {
-        boolean checkpoint = file.getFileName().toString().endsWith(".th");
-        Session session = !checkpoint && runtime.accepts(file)
+        Session session = InnerModels.opensFile(runtime, file)
                 ? ModelFiles.open(runtime, file, options)
-                : runtime.open(ModelFiles.inner(plugins, loaded).graph(), options);
+                : runtime.open(InnerModels.inner(plugins, loaded).graph(), options);
         try {
             return new SeparationModel(loaded, session, new InnerNetwork(session, loaded.metadata()));
         } catch (PluginException | RuntimeException e) {

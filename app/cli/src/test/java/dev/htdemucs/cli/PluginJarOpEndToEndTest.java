@@ -3,7 +3,7 @@ package dev.htdemucs.cli;
 import dev.htdemucs.coreml.proto.Mil;
 import dev.htdemucs.coreml.read.MLPackageReader;
 import dev.htdemucs.fixtures.Golden;
-import dev.htdemucs.fixtures.NpyArray;
+import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.spi.GraphPass;

@@ -1,13 +1,13 @@
 package dev.htdemucs.cli;
 
-import dev.htdemucs.fixtures.Comparison;
+import dev.htdemucs.numerics.Comparison;
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
-import dev.htdemucs.fixtures.NpyArray;
+import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.Plugins;
-import dev.htdemucs.stft.separation.SeparationSettings;
-import dev.htdemucs.stft.separation.Separator;
+import dev.htdemucs.separation.SeparationSettings;
+import dev.htdemucs.separation.Separator;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

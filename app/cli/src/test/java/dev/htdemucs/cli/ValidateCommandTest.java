@@ -1,7 +1,7 @@
 package dev.htdemucs.cli;
 
 import dev.htdemucs.fixtures.Golden;
-import dev.htdemucs.fixtures.NpyArray;
+import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.report.ConsoleTable;
 import dev.htdemucs.report.JsonReport;
 import dev.htdemucs.report.LayerDivergence;
@@ -10,9 +10,9 @@ import dev.htdemucs.report.LayerPoint;
 import dev.htdemucs.report.MetricFormat;
 import dev.htdemucs.report.RunResult;
 import dev.htdemucs.report.ValidationReport;
-import dev.htdemucs.stft.Audio;
-import dev.htdemucs.stft.WavEncoding;
-import dev.htdemucs.stft.WavWriter;
+import dev.htdemucs.dsp.Audio;
+import dev.htdemucs.dsp.WavEncoding;
+import dev.htdemucs.dsp.WavWriter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

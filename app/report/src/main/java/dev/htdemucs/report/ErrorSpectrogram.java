@@ -1,6 +1,6 @@
 package dev.htdemucs.report;
 
-import dev.htdemucs.fixtures.NpyArray;
+import dev.htdemucs.numerics.NpyArray;
 
 import java.util.Arrays;
 import java.util.Objects;

@@ -1,7 +1,7 @@
 package dev.htdemucs.report;
 
-import dev.htdemucs.fixtures.Comparison;
-import dev.htdemucs.fixtures.NpyArray;
+import dev.htdemucs.numerics.Comparison;
+import dev.htdemucs.numerics.NpyArray;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.htdemucs.report;
 
-import dev.htdemucs.fixtures.Comparison;
+import dev.htdemucs.numerics.Comparison;
 
 import java.util.Objects;
 

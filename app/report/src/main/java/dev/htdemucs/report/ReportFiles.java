@@ -1,14 +1,13 @@
 package dev.htdemucs.report;
 
+import dev.htdemucs.spi.AtomicFiles;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.UUID;
 
 /** Writing a rendered report to disk without ever leaving a half-written file at the target path. */
 final class ReportFiles {
@@ -23,19 +22,11 @@ final class ReportFiles {
             Files.createDirectories(directory);
         }
         // Not Files.createTempFile: that makes the file owner-only, and a report is meant to be shared.
-        Path temporary = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-        try {
+        AtomicFiles.write(target, temporary -> {
             try (OutputStream out = Files.newOutputStream(temporary, StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE)) {
                 out.write(content.getBytes(StandardCharsets.UTF_8));
             }
-            try {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+        });
     }
 }

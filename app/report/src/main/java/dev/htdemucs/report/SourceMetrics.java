@@ -1,6 +1,6 @@
 package dev.htdemucs.report;
 
-import dev.htdemucs.fixtures.Comparison;
+import dev.htdemucs.numerics.Comparison;
 
 import java.util.Objects;
 
@@ -8,7 +8,7 @@ import java.util.Objects;
  * How far one separated source (stem) of a test run is from the same stem of the reference run.
  *
  * <p>Identical stems give {@code snrDb = siSdrDb = +Infinity}; a NaN anywhere in the test output makes every
- * metric NaN (see {@link dev.htdemucs.fixtures.Metrics}). Both survive the console, JSON and HTML renderings.
+ * metric NaN (see {@link dev.htdemucs.numerics.Metrics}). Both survive the console, JSON and HTML renderings.
  *
  * @param source          source name in model order, e.g. {@code drums}
  * @param maxAbs          max |ref − test| over all channels and samples of the stem

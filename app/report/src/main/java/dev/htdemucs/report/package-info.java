@@ -7,7 +7,7 @@
  * {@link dev.htdemucs.report.OutputMetrics}), optional per-layer {@link dev.htdemucs.report.LayerDivergence}s,
  * an optional {@link dev.htdemucs.report.ErrorSpectrogram} of the {@link dev.htdemucs.report.WorstStem}, and
  * the {@link dev.htdemucs.report.Bound}s that decide PASS/FAIL. Builders compute every metric from
- * reference/test arrays with {@code dev.htdemucs.fixtures.Metrics}. SNRs of ±∞ (identical signals; error on a
+ * reference/test arrays with {@code dev.htdemucs.numerics.Metrics}. SNRs of ±∞ (identical signals; error on a
  * silent reference) and NaN (a broken output) are ordinary values everywhere.
  *
  * <h2>Renderings</h2>

@@ -1,7 +1,7 @@
 package dev.htdemucs.report;
 
-import dev.htdemucs.fixtures.NpyArray;
-import dev.htdemucs.fixtures.Signals;
+import dev.htdemucs.numerics.NpyArray;
+import dev.htdemucs.numerics.Signals;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

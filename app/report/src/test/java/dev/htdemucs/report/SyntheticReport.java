@@ -2,7 +2,7 @@ package dev.htdemucs.report;
 
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
-import dev.htdemucs.fixtures.NpyArray;
+import dev.htdemucs.numerics.NpyArray;
 
 import java.util.HashMap;
 import java.util.List;

@@ -1,13 +1,13 @@
 package dev.htdemucs.validation;
 
-import dev.htdemucs.fixtures.NpyArray;
+import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Session;
-import dev.htdemucs.stft.separation.InnerNetwork;
-import dev.htdemucs.stft.separation.ProgressListener;
-import dev.htdemucs.stft.separation.SeparationSettings;
-import dev.htdemucs.stft.separation.Separator;
+import dev.htdemucs.separation.InnerNetwork;
+import dev.htdemucs.separation.ProgressListener;
+import dev.htdemucs.separation.SeparationSettings;
+import dev.htdemucs.separation.Separator;
 
 import java.util.Map;
 

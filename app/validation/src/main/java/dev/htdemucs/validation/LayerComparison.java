@@ -2,10 +2,10 @@ package dev.htdemucs.validation;
 
 import dev.htdemucs.ir.Node;
 import dev.htdemucs.ir.Tensor;
-import dev.htdemucs.pytorch.htdemucs.HTDemucsGraphBuilder;
 import dev.htdemucs.report.LayerDivergence;
 import dev.htdemucs.report.LayerOrder;
 import dev.htdemucs.spi.GraphPass;
+import dev.htdemucs.spi.LayerNodes;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
@@ -52,12 +52,12 @@ final class LayerComparison {
         Set<String> nodes = new HashSet<>();
         for (Node n : model.graph().nodes()) nodes.add(n.name());
         int depth = 0;
-        while (nodes.contains(HTDemucsGraphBuilder.layerOutputNode("encoder" + depth))) depth++;
+        while (nodes.contains(LayerNodes.outputNode("encoder" + depth))) depth++;
         Map<String, List<String>> layers = new LinkedHashMap<>();
         if (depth == 0) return layers;
         for (String layer : LayerOrder.htdemucs(depth)) {
             List<String> parts = layer.equals(TRANSFORMER) ? TRANSFORMER_NODES
-                    : List.of(HTDemucsGraphBuilder.layerOutputNode(layer));
+                    : List.of(LayerNodes.outputNode(layer));
             if (nodes.containsAll(parts)) layers.put(layer, parts);
         }
         return layers;

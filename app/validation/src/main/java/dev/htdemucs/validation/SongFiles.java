@@ -2,9 +2,9 @@ package dev.htdemucs.validation;
 
 import dev.htdemucs.pipeline.ErrorMessages;
 import dev.htdemucs.pipeline.InputFileException;
-import dev.htdemucs.stft.Audio;
-import dev.htdemucs.stft.AudioFormatException;
-import dev.htdemucs.stft.WavReader;
+import dev.htdemucs.dsp.Audio;
+import dev.htdemucs.dsp.AudioFormatException;
+import dev.htdemucs.dsp.WavReader;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;

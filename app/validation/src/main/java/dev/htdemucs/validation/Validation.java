@@ -20,7 +20,7 @@ import dev.htdemucs.spi.Precision;
 import dev.htdemucs.spi.PrecisionPlan;
 import dev.htdemucs.spi.PrecisionSelector;
 import dev.htdemucs.spi.Session;
-import dev.htdemucs.stft.separation.InnerNetwork;
+import dev.htdemucs.separation.InnerNetwork;
 
 import java.io.IOException;
 import java.nio.file.Files;

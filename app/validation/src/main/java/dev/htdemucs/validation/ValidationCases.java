@@ -3,12 +3,12 @@ package dev.htdemucs.validation;
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.pipeline.InputFileException;
 import dev.htdemucs.fixtures.GoldenSet;
-import dev.htdemucs.fixtures.NpyArray;
-import dev.htdemucs.fixtures.Signals;
+import dev.htdemucs.numerics.NpyArray;
+import dev.htdemucs.numerics.Signals;
 import dev.htdemucs.spi.ModelMetadata;
-import dev.htdemucs.stft.Audio;
-import dev.htdemucs.stft.AudioFormatException;
-import dev.htdemucs.stft.separation.Separator;
+import dev.htdemucs.dsp.Audio;
+import dev.htdemucs.dsp.AudioFormatException;
+import dev.htdemucs.separation.Separator;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.htdemucs.validation;
 
-import dev.htdemucs.fixtures.NpyArray;
+import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.report.ErrorSpectrogram;
 import dev.htdemucs.report.RunResult;
 import dev.htdemucs.report.WorstStem;

@@ -1,6 +1,7 @@
 package dev.htdemucs.onnx;
 
 import dev.htdemucs.onnx.proto.OnnxProto.ModelProto;
+import dev.htdemucs.spi.AtomicFiles;
 import dev.htdemucs.spi.Emitter;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
@@ -12,7 +13,6 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -74,35 +74,21 @@ public final class OnnxEmitter implements Emitter {
 
     private static long writeAtomically(ModelProto proto, Path out) throws PluginException {
         Path target = out.toAbsolutePath();
-        Path dir = target.getParent();
-        Path temp = null;
+        long[] bytes = new long[1];
         try {
-            Files.createDirectories(dir);
-            temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".partial");
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-                 OutputStream os = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 20)) {
-                proto.writeTo(os);
-                os.flush();
-                ch.force(true);
-            }
-            long bytes = Files.size(temp);
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            temp = null;
-            return bytes;
+            Files.createDirectories(target.getParent());
+            AtomicFiles.write(target, temp -> {
+                try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                     OutputStream os = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 20)) {
+                    proto.writeTo(os);
+                    os.flush();
+                    ch.force(true);
+                }
+                bytes[0] = Files.size(temp);
+            });
+            return bytes[0];
         } catch (IOException e) {
             throw new PluginException("cannot write ONNX model " + target + ": " + e.getMessage(), e);
-        } finally {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // the write already failed; that error is the one to report
-                }
-            }
         }
     }
 }

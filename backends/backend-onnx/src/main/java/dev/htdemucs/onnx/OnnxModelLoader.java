@@ -7,6 +7,7 @@ import dev.htdemucs.ir.IrException;
 import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.onnx.proto.OnnxProto.ModelProto;
 import dev.htdemucs.onnx.proto.OnnxProto.StringStringEntryProto;
+import dev.htdemucs.spi.InnerNetworkNames;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.ModelLoader;
 import dev.htdemucs.spi.ModelMetadata;
@@ -105,14 +106,14 @@ public final class OnnxModelLoader implements ModelLoader {
         int channels = 0, segment = 0, nfft = 0, sources = 0;
         for (var in : graph.inputs()) {
             TensorType t = in.type();
-            if (in.name().equals("mix") && t.rank() == 3) {
+            if (in.name().equals(InnerNetworkNames.MIX) && t.rank() == 3) {
                 channels = t.dim(1);
                 segment = t.dim(2);
             }
-            if (in.name().equals("spec") && t.rank() == 4) nfft = 2 * t.dim(2);
+            if (in.name().equals(InnerNetworkNames.SPEC) && t.rank() == 4) nfft = 2 * t.dim(2);
         }
         for (var out : graph.outputs().entrySet()) {
-            if (out.getValue().type().rank() >= 2 && (out.getKey().equals("spec_out") || out.getKey().equals("wave_out") || out.getKey().equals("output"))) {
+            if (out.getValue().type().rank() >= 2 && (InnerNetworkNames.OUTPUTS.contains(out.getKey()) || out.getKey().equals("output"))) {
                 sources = out.getValue().type().dim(1);
             }
         }

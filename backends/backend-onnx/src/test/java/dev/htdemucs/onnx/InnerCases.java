@@ -1,13 +1,13 @@
 package dev.htdemucs.onnx;
 
-import dev.htdemucs.fixtures.Comparison;
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
-import dev.htdemucs.fixtures.NpyArray;
 import dev.htdemucs.ir.Tensor;
+import dev.htdemucs.numerics.Comparison;
+import dev.htdemucs.numerics.NpyArray;
+import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
-import dev.htdemucs.spi.ModelRuntime;
 
 import java.util.LinkedHashMap;
 import java.util.List;

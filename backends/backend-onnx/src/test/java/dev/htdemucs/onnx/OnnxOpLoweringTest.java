@@ -1,6 +1,5 @@
 package dev.htdemucs.onnx;
 
-import dev.htdemucs.fixtures.Comparison;
 import dev.htdemucs.ir.Attributes;
 import dev.htdemucs.ir.DType;
 import dev.htdemucs.ir.Graph;
@@ -8,6 +7,7 @@ import dev.htdemucs.ir.GraphBuilder;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.ir.Value;
+import dev.htdemucs.numerics.Comparison;
 import dev.htdemucs.onnx.proto.OnnxProto.ModelProto;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;

@@ -1,5 +1,6 @@
 package dev.htdemucs.pytorch;
 
+import dev.htdemucs.ir.DType;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.IrException;
 import dev.htdemucs.ir.Tensor;
@@ -39,6 +40,17 @@ public final class DemucsCheckpointLoader implements ModelLoader {
     private static final byte[] ZIP_MAGIC = {'P', 'K', 3, 4};
 
     @Override public String name() { return NAME; }
+
+    /** The checkpoint's state dict, element count by stored dtype (released models: float16). */
+    @Override public Map<DType, Long> storedParameters(Path file) throws PluginException {
+        Map<DType, Long> params = new LinkedHashMap<>();
+        try {
+            for (StoredTensor t : Checkpoint.open(file).state().values()) params.merge(t.dtype(), t.numel(), Long::sum);
+        } catch (IOException e) {
+            throw new PluginException(e.getMessage(), e);
+        }
+        return params;
+    }
 
     @Override public String description() {
         return "demucs v4 HTDemucs checkpoint (.th, torch zip format); option graph=full|inner";

@@ -5,6 +5,7 @@ import dev.htdemucs.coreml.proto.FeatureTypes;
 import dev.htdemucs.coreml.proto.MlModel;
 import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.ir.Value;
+import dev.htdemucs.spi.InnerNetworkNames;
 import dev.htdemucs.spi.ModelMetadata;
 import dev.htdemucs.spi.Options;
 
@@ -35,12 +36,12 @@ final class ModelDescriptions {
         String rate = meta != null && meta.sampleRate() > 0 ? " at " + meta.sampleRate() + " Hz" : "";
         String sources = meta != null && !meta.sources().isEmpty() ? " (" + String.join(", ", meta.sources()) + ")" : "";
         return switch (name) {
-            case "mix" -> "Mixture waveform " + shape + " [batch, channels, samples]" + rate;
-            case "spec" -> "Spectrogram of mix, complex as channels " + shape
+            case InnerNetworkNames.MIX -> "Mixture waveform " + shape + " [batch, channels, samples]" + rate;
+            case InnerNetworkNames.SPEC -> "Spectrogram of mix, complex as channels " + shape
                     + " [batch, 2*channels (c0.re, c0.im, c1.re, ...), nfft/2 bins, frames]; see metadata 'stft'";
-            case "spec_out" -> "Spectral-branch output per source" + sources + " " + shape
+            case InnerNetworkNames.SPEC_OUT -> "Spectral-branch output per source" + sources + " " + shape
                     + " [batch, sources, 2*channels, bins, frames], complex as channels; the host applies iSTFT";
-            case "wave_out" -> "Time-branch output per source" + sources + " " + shape
+            case InnerNetworkNames.WAVE_OUT -> "Time-branch output per source" + sources + " " + shape
                     + " [batch, sources, channels, samples]; the host adds it to the iSTFT of spec_out";
             case "output" -> "Separated sources" + sources + " " + shape + " [batch, sources, channels, samples]";
             default -> (input ? "Input " : "Output ") + shape;

@@ -1,20 +1,17 @@
 package dev.htdemucs.coreml;
 
+import dev.htdemucs.spi.AtomicFiles;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -73,17 +70,17 @@ final class PackageDirectory {
                 // another conversion to the same target may have finished meanwhile: replace it only when asked to
                 if (!force) throw alreadyExists(abs);
                 Path old = parent.resolve(tempName(name, OLD_MARKER));
-                move(abs, old);
+                AtomicFiles.rename(abs, old, false);
                 try {
-                    move(tmp, abs);
+                    AtomicFiles.rename(tmp, abs, false);
                 } catch (IOException e) {
-                    move(old, abs);
+                    AtomicFiles.rename(old, abs, false);
                     throw e;
                 }
-                deleteTree(old);
+                AtomicFiles.deleteTree(old);
             } else {
                 try {
-                    move(tmp, abs);
+                    AtomicFiles.rename(tmp, abs, false);
                 } catch (FileSystemException e) {
                     // rename(2) refuses to replace a non-empty directory: a concurrent writer got there first
                     if (!Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) throw e;
@@ -97,7 +94,7 @@ final class PackageDirectory {
             syncDirectory(parent);
         } catch (Exception | Error e) {
             try {
-                deleteTree(tmp);
+                AtomicFiles.deleteTree(tmp);
             } catch (IOException cleanup) {
                 e.addSuppressed(cleanup);
             }
@@ -157,7 +154,7 @@ final class PackageDirectory {
         for (Path old : staleOld) {
             if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
                 try {
-                    move(old, target);
+                    AtomicFiles.rename(old, target, false);
                     handled.add(old);
                     continue;
                 } catch (IOException restoreFailed) {
@@ -168,7 +165,7 @@ final class PackageDirectory {
         }
         for (Path p : stale) {
             try {
-                deleteTree(p);
+                AtomicFiles.deleteTree(p);
                 handled.add(p);
             } catch (NoSuchFileException raced) {
                 // another run removed it at the same time
@@ -220,30 +217,6 @@ final class PackageDirectory {
         } catch (IOException | UnsupportedOperationException notSupported) {
             // Windows cannot open directories; the rename is still atomic there
         }
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to);
-        }
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                if (exc != null) throw exc;
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     static long size(Path dir) throws IOException {

@@ -2,7 +2,7 @@ package dev.htdemucs.coreml;
 
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
-import dev.htdemucs.fixtures.NpyArray;
+import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.spi.Emitter;
 import dev.htdemucs.spi.GraphPass;

@@ -4,7 +4,7 @@ import dev.htdemucs.coreml.read.MLPackage;
 import dev.htdemucs.coreml.read.MLPackageReader;
 import dev.htdemucs.fixtures.GoldenSet;
 import dev.htdemucs.fixtures.Golden;
-import dev.htdemucs.fixtures.NpyArray;
+import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.spi.Emitter;
 import dev.htdemucs.spi.GraphPass;

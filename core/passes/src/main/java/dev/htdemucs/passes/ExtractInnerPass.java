@@ -13,6 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static dev.htdemucs.spi.InnerNetworkNames.MIX;
+import static dev.htdemucs.spi.InnerNetworkNames.SPEC;
+import static dev.htdemucs.spi.InnerNetworkNames.SPEC_OUT;
+import static dev.htdemucs.spi.InnerNetworkNames.WAVE_OUT;
+
 /**
  * Surgery: cuts a full separation graph ({@code mix → stft → network → istft + wave → output}) at its
  * host-side boundary ops, leaving the inner network with inputs {@code mix [1, C, L]} and
@@ -22,10 +27,6 @@ import java.util.Set;
  */
 public final class ExtractInnerPass implements GraphPass {
     public static final String NAME = "extract-inner";
-    public static final String MIX = "mix";
-    public static final String SPEC = "spec";
-    public static final String SPEC_OUT = "spec_out";
-    public static final String WAVE_OUT = "wave_out";
 
     @Override public String name() { return NAME; }
 

@@ -1,7 +1,5 @@
 package dev.htdemucs.pipeline;
 
-import dev.htdemucs.ir.Node;
-import dev.htdemucs.spi.GraphPass;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.ModelLoader;
 import dev.htdemucs.spi.Options;
@@ -52,16 +50,5 @@ public final class ModelFiles {
     private static PluginException namingFile(Throwable e, Path file) {
         if (e instanceof PluginException p && p.getMessage() != null && p.getMessage().contains(file.toString())) return p;
         return new PluginException(ErrorMessages.message(e) + " (" + file + ")", e);
-    }
-
-    /**
-     * The model cut to its inner network (inputs mix, spec; outputs spec_out, wave_out) when it holds the host-side
-     * STFT/iSTFT; otherwise the model as it is.
-     */
-    public static LoadedModel inner(Plugins plugins, LoadedModel model) throws PluginException {
-        boolean hasBoundary = false;
-        for (Node n : model.graph().nodes()) hasBoundary |= n.op().equals("stft") || n.op().equals("istft");
-        if (!hasBoundary) return model;
-        return plugins.get(GraphPass.class, "extract-inner").apply(model, Options.NONE);
     }
 }

@@ -12,6 +12,7 @@ import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.ModelMetadata;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
+import dev.htdemucs.testsupport.ReferenceRun;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,17 +1,18 @@
 package dev.htdemucs.examples;
 
-import dev.htdemucs.fixtures.Comparison;
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
-import dev.htdemucs.fixtures.NpyArray;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.Tensor;
+import dev.htdemucs.numerics.Comparison;
+import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.passes.ExtractInnerPass;
 import dev.htdemucs.pytorch.DemucsCheckpointLoader;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.PrecisionPlan;
+import dev.htdemucs.testsupport.ReferenceRun;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,10 +1,10 @@
 package dev.htdemucs.examples;
 
-import dev.htdemucs.fixtures.Comparison;
-import dev.htdemucs.fixtures.NpyArray;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.GraphValidator;
 import dev.htdemucs.ir.Node;
+import dev.htdemucs.numerics.Comparison;
+import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.PluginException;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,7 +1,7 @@
 package dev.htdemucs.examples;
 
-import dev.htdemucs.fixtures.Comparison;
-import dev.htdemucs.fixtures.NpyArray;
+import dev.htdemucs.numerics.Comparison;
+import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.GraphValidator;
 import dev.htdemucs.ir.Node;

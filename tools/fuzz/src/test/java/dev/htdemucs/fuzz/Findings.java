@@ -1,5 +1,8 @@
 package dev.htdemucs.fuzz;
 
+import dev.htdemucs.testsupport.PickleWriter;
+import dev.htdemucs.testsupport.ZipWriter;
+
 import dev.htdemucs.fuzz.TorchCheckpoints.TensorView;
 import dev.htdemucs.onnx.proto.OnnxProto.GraphProto;
 import dev.htdemucs.onnx.proto.OnnxProto.ModelProto;

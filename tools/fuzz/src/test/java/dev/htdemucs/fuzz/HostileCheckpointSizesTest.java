@@ -1,5 +1,8 @@
 package dev.htdemucs.fuzz;
 
+import dev.htdemucs.testsupport.PickleWriter;
+import dev.htdemucs.testsupport.ZipWriter;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.htdemucs.stft.Audio;
-import dev.htdemucs.stft.AudioFormatException;
-import dev.htdemucs.stft.WavReader;
+import dev.htdemucs.dsp.Audio;
+import dev.htdemucs.dsp.AudioFormatException;
+import dev.htdemucs.dsp.WavReader;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

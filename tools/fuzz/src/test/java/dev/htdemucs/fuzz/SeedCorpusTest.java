@@ -5,15 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.htdemucs.coreml.read.MLPackageReader;
+import dev.htdemucs.dsp.Audio;
+import dev.htdemucs.dsp.WavReader;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.onnx.OnnxModelLoader;
 import dev.htdemucs.pytorch.checkpoint.Checkpoint;
 import dev.htdemucs.pytorch.checkpoint.SafeUnpickler;
 import dev.htdemucs.pytorch.checkpoint.StoredTensor;
-import dev.htdemucs.stft.Audio;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
-import dev.htdemucs.stft.WavReader;
 
 import java.io.IOException;
 import java.io.InputStream;

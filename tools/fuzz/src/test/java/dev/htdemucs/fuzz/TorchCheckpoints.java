@@ -1,5 +1,8 @@
 package dev.htdemucs.fuzz;
 
+import dev.htdemucs.testsupport.PickleWriter;
+import dev.htdemucs.testsupport.ZipWriter;
+
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -1,9 +1,9 @@
 package dev.htdemucs.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.htdemucs.stft.Audio;
-import dev.htdemucs.stft.AudioFormatException;
-import dev.htdemucs.stft.WavReader;
+import dev.htdemucs.dsp.Audio;
+import dev.htdemucs.dsp.AudioFormatException;
+import dev.htdemucs.dsp.WavReader;
 
 import java.io.IOException;
 

@@ -1,6 +1,6 @@
 package dev.htdemucs.bench.jmh;
 
-import dev.htdemucs.fixtures.Signals;
+import dev.htdemucs.numerics.Signals;
 import dev.htdemucs.runtime.reference.kernel.MatMulCore;
 import dev.htdemucs.runtime.reference.kernel.Parallel;
 import org.openjdk.jmh.annotations.Benchmark;

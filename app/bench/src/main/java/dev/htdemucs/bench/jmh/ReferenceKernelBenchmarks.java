@@ -1,6 +1,6 @@
 package dev.htdemucs.bench.jmh;
 
-import dev.htdemucs.fixtures.Signals;
+import dev.htdemucs.numerics.Signals;
 import dev.htdemucs.ir.Attributes;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.GraphBuilder;

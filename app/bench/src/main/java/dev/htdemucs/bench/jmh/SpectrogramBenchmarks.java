@@ -1,7 +1,7 @@
 package dev.htdemucs.bench.jmh;
 
-import dev.htdemucs.fixtures.Signals;
-import dev.htdemucs.stft.DemucsSpectrogram;
+import dev.htdemucs.numerics.Signals;
+import dev.htdemucs.dsp.DemucsSpectrogram;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

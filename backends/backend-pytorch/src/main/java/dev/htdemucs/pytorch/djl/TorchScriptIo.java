@@ -1,5 +1,6 @@
 package dev.htdemucs.pytorch.djl;
 
+import dev.htdemucs.spi.InnerNetworkNames;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 
@@ -36,8 +37,8 @@ record TorchScriptIo(List<String> inputs, List<String> outputs, Map<String, int[
     static final String INPUTS = "inputs";
     static final String OUTPUTS = "outputs";
     static final String INPUT_SHAPES = "input-shapes";
-    static final List<String> INNER_INPUTS = List.of("mix", "spec");
-    static final List<String> INNER_OUTPUTS = List.of("spec_out", "wave_out");
+    static final List<String> INNER_INPUTS = InnerNetworkNames.INPUTS;
+    static final List<String> INNER_OUTPUTS = InnerNetworkNames.OUTPUTS;
 
     TorchScriptIo {
         inputs = List.copyOf(inputs);

@@ -15,6 +15,11 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 
+import static dev.htdemucs.spi.InnerNetworkNames.MIX;
+import static dev.htdemucs.spi.InnerNetworkNames.SPEC;
+import static dev.htdemucs.spi.InnerNetworkNames.SPEC_OUT;
+import static dev.htdemucs.spi.InnerNetworkNames.WAVE_OUT;
+
 /**
  * Builds the IR graph of {@code HTDemucs.forward} (demucs v4) from its hyper-parameters and state dict.
  *
@@ -31,7 +36,7 @@ import java.util.Map;
  * forward hook sees it: golden {@code encoderI.npy}, {@code tencoderI.npy}, {@code decoderI.npy},
  * {@code tdecoderI.npy} are the values of nodes {@code encoder.I}, {@code tencoder.I}, {@code decoder.I},
  * {@code tdecoder.I} (decoders: the first element of the returned tuple; encoder 0: before the frequency
- * embedding is added, which is node {@code freq_emb}). See {@link #layerOutputNode}.
+ * embedding is added, which is node {@code freq_emb}). See {@link dev.htdemucs.spi.LayerNodes#outputNode}.
  *
  * <p>Numerics follow PyTorch's float32 evaluation: fp16 checkpoint weights are widened exactly, positional
  * embeddings ({@link PositionalEmbedding}) and the scaled frequency embedding are computed as torch computes
@@ -40,10 +45,6 @@ import java.util.Map;
 public final class HTDemucsGraphBuilder {
     public static final String INNER_GRAPH = "htdemucs_inner";
     public static final String FULL_GRAPH = "htdemucs";
-    public static final String MIX = "mix";
-    public static final String SPEC = "spec";
-    public static final String SPEC_OUT = "spec_out";
-    public static final String WAVE_OUT = "wave_out";
     public static final String OUTPUT = "output";
 
     /** HTDemucs.forward's input normalisation: {@code (x - mean) / (1e-5 + std)}. */
@@ -92,19 +93,6 @@ public final class HTDemucsGraphBuilder {
                 Attributes.of("n_fft", config.nfft(), "hop", config.hop(), "length", length), out[0]);
         Value output = b.g.op("add", OUTPUT, null, specWave, out[1]);
         return b.g.output(OUTPUT, output).build();
-    }
-
-    /**
-     * The node computing a golden layer activation: {@code "encoder0"} → {@code "encoder.0"}, likewise for
-     * {@code tencoderI}, {@code decoderI}, {@code tdecoderI}.
-     */
-    public static String layerOutputNode(String goldenLayerName) {
-        int i = 0;
-        while (i < goldenLayerName.length() && !Character.isDigit(goldenLayerName.charAt(i))) i++;
-        if (i == 0 || i == goldenLayerName.length()) {
-            throw new IllegalArgumentException("expected a layer name like encoder0 or tdecoder3, got '" + goldenLayerName + "'");
-        }
-        return goldenLayerName.substring(0, i) + "." + goldenLayerName.substring(i);
     }
 
     private TensorType mixType() {

@@ -1,5 +1,7 @@
 package dev.htdemucs.pytorch.checkpoint;
 
+import dev.htdemucs.testsupport.PickleWriter;
+import dev.htdemucs.testsupport.ZipWriter;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,10 +40,10 @@ class HostileCheckpointTest {
     }
 
     /** A package whose training_args value is produced by {@code payload}. */
-    private Path packageWithTrainingArgs(Consumer<PickleBuilder> payload) throws IOException {
-        PickleBuilder b = PickleBuilder.protocol2().beginPackage().stateWithOneTensor("w", "0", 2).str("training_args");
+    private Path packageWithTrainingArgs(Consumer<PickleWriter> payload) throws IOException {
+        PickleWriter b = PickleWriter.protocol2().beginPackage().stateWithOneTensor("w", "0", 2).string("training_args");
         payload.accept(b);
-        return TorchZipWriter.withPickle(b.endPackage().bytes()).halfStorage("0", (short) 0x3c00, (short) 0x4000)
+        return ZipWriter.torchArchive(b.endPackage().toByteArray()).halfStorage("0", (short) 0x3c00, (short) 0x4000)
                 .write(model);
     }
 
@@ -64,34 +66,34 @@ class HostileCheckpointTest {
 
     @Test
     void osSystemIsRefused() throws IOException {
-        refused(packageWithTrainingArgs(b -> b.global("os", "system").str(touch()).tuple1().reduce()), "os.system");
+        refused(packageWithTrainingArgs(b -> b.global("os", "system").string(touch()).tuple1().reduce()), "os.system");
     }
 
     @ParameterizedTest
     @CsvSource({"posix,system", "nt,system", "os,popen", "subprocess,check_output", "subprocess,call",
             "subprocess,getoutput", "pty,spawn", "os.path,join"})
     void shellGlobalsAreRefused(String module, String name) throws IOException {
-        refused(packageWithTrainingArgs(b -> b.global(module, name).str(touch()).tuple1().reduce()), module + "." + name);
+        refused(packageWithTrainingArgs(b -> b.global(module, name).string(touch()).tuple1().reduce()), module + "." + name);
     }
 
     @ParameterizedTest
     @CsvSource({"builtins,eval", "builtins,exec", "__builtin__,eval", "builtins,getattr", "builtins,__import__",
             "builtins,open", "builtins,compile"})
     void evaluatingBuiltinsAreRefused(String module, String name) throws IOException {
-        refused(packageWithTrainingArgs(b -> b.global(module, name).str(python()).tuple1().reduce()), module + "." + name);
+        refused(packageWithTrainingArgs(b -> b.global(module, name).string(python()).tuple1().reduce()), module + "." + name);
     }
 
     @Test
     void subprocessPopenIsRefusedThroughReduceAndNewobj() throws IOException {
         refused(packageWithTrainingArgs(b -> b.global("subprocess", "Popen")
-                .emptyList().mark().str("touch").str(marker.toString()).appends().tuple1().reduce()), "subprocess.Popen");
+                .emptyList().mark().string("touch").string(marker.toString()).appends().tuple1().reduce()), "subprocess.Popen");
         refused(packageWithTrainingArgs(b -> b.global("subprocess", "Popen")
-                .emptyList().mark().str("touch").str(marker.toString()).appends().tuple1().newObj()), "subprocess.Popen");
+                .emptyList().mark().string("touch").string(marker.toString()).appends().tuple1().newobj()), "subprocess.Popen");
     }
 
     @Test
     void stackGlobalIsRefusedLikeGlobal() throws IOException {
-        refused(packageWithTrainingArgs(b -> b.stackGlobal("os", "system").str(touch()).tuple1().reduce()), "os.system");
+        refused(packageWithTrainingArgs(b -> b.stackGlobal("os", "system").string(touch()).tuple1().reduce()), "os.system");
     }
 
     @ParameterizedTest
@@ -107,38 +109,38 @@ class HostileCheckpointTest {
     @Test
     void globalsNestedInsideContainersAreRefused() throws IOException {
         // deep inside training_args: {'a': [1, (os.system,)]}
-        refused(packageWithTrainingArgs(b -> b.emptyDict().str("a").emptyList().mark().integer(1)
-                .global("os", "system").tuple1().appends().setItem()), "os.system");
+        refused(packageWithTrainingArgs(b -> b.emptyDict().string("a").emptyList().mark().integer(1)
+                .global("os", "system").tuple1().appends().setitem()), "os.system");
         // as a kwargs value
-        byte[] inKwargs = PickleBuilder.protocol2().emptyDict().mark()
-                .str("klass").global("demucs.htdemucs", "HTDemucs")
-                .str("kwargs").emptyDict().str("segment").global("builtins", "eval").str(python()).tuple1().reduce()
-                .setItem().str("state").emptyDict().endPackage().bytes();
-        refused(TorchZipWriter.withPickle(inKwargs).write(model), "builtins.eval");
+        byte[] inKwargs = PickleWriter.protocol2().emptyDict().mark()
+                .string("klass").global("demucs.htdemucs", "HTDemucs")
+                .string("kwargs").emptyDict().string("segment").global("builtins", "eval").string(python()).tuple1().reduce()
+                .setitem().string("state").emptyDict().endPackage().toByteArray();
+        refused(ZipWriter.torchArchive(inKwargs).write(model), "builtins.eval");
         // as a state entry, in place of a tensor
-        byte[] inState = PickleBuilder.protocol2().beginPackage().str("state").emptyDict().str("w")
-                .global("subprocess", "run").str(touch()).tuple1().reduce().setItem().endPackage().bytes();
-        refused(TorchZipWriter.withPickle(inState).write(model), "subprocess.run");
+        byte[] inState = PickleWriter.protocol2().beginPackage().string("state").emptyDict().string("w")
+                .global("subprocess", "run").string(touch()).tuple1().reduce().setitem().endPackage().toByteArray();
+        refused(ZipWriter.torchArchive(inState).write(model), "subprocess.run");
         // as the argument of an allowed constructor
-        byte[] inFraction = PickleBuilder.protocol2().beginPackage().str("seg").global("fractions", "Fraction")
-                .global("os", "system").str(touch()).tuple1().reduce().tuple1().reduce()
-                .str("state").emptyDict().endPackage().bytes();
-        refused(TorchZipWriter.withPickle(inFraction).write(model), "os.system");
+        byte[] inFraction = PickleWriter.protocol2().beginPackage().string("seg").global("fractions", "Fraction")
+                .global("os", "system").string(touch()).tuple1().reduce().tuple1().reduce()
+                .string("state").emptyDict().endPackage().toByteArray();
+        refused(ZipWriter.torchArchive(inFraction).write(model), "os.system");
     }
 
     @Test
     void instAndObjAreRefused() throws IOException {
-        refused(packageWithTrainingArgs(b -> b.mark().str(touch()).op('i').raw("os\nsystem\n".getBytes())), "os.system");
-        refused(packageWithTrainingArgs(b -> b.mark().op('i').raw("evil.payload\nPayload\n".getBytes())),
+        refused(packageWithTrainingArgs(b -> b.mark().string(touch()).raw('i').raw("os\nsystem\n".getBytes())), "os.system");
+        refused(packageWithTrainingArgs(b -> b.mark().raw('i').raw("evil.payload\nPayload\n".getBytes())),
                 "evil.payload.Payload");
-        UnsafePickleException obj = refused(packageWithTrainingArgs(b -> b.mark().global("evil", "Payload").op('o')),
+        UnsafePickleException obj = refused(packageWithTrainingArgs(b -> b.mark().global("evil", "Payload").raw('o')),
                 "OBJ");
         assertTrue(obj.getMessage().contains("evil.Payload"), obj.getMessage());
     }
 
     @Test
     void extensionCodesAreRefused() throws IOException {
-        refused(packageWithTrainingArgs(b -> b.op(0x82).op(1)), "EXT1");
+        refused(packageWithTrainingArgs(b -> b.raw(0x82).raw(1)), "EXT1");
     }
 
     @ParameterizedTest
@@ -151,8 +153,8 @@ class HostileCheckpointTest {
     @Test
     void unknownClassesStayInertData() throws IOException {
         // training_args = evil.Payload.__new__(evil.Payload, 'touch ...') then BUILD {'cmd': ...}: recorded, never run
-        Checkpoint c = Checkpoint.open(packageWithTrainingArgs(b -> b.global("evil", "Payload").str(touch()).tuple1()
-                .newObj().emptyDict().str("cmd").str(touch()).setItem().build()));
+        Checkpoint c = Checkpoint.open(packageWithTrainingArgs(b -> b.global("evil", "Payload").string(touch()).tuple1()
+                .newobj().emptyDict().string("cmd").string(touch()).setitem().build()));
         PickledObject payload = assertInstanceOf(PickledObject.class, c.trainingArgsValue());
         assertEquals(new ClassRef("evil", "Payload"), payload.classRef());
         assertEquals(List.of(touch()), payload.args());
@@ -163,7 +165,7 @@ class HostileCheckpointTest {
 
         // REDUCE on an unknown callable is recorded the same way
         Checkpoint reduced = Checkpoint.open(packageWithTrainingArgs(b -> b.global("evil.tools", "run")
-                .str(touch()).tuple1().reduce()));
+                .string(touch()).tuple1().reduce()));
         PickledObject run = assertInstanceOf(PickledObject.class, reduced.trainingArgsValue());
         assertEquals("evil.tools.run", run.classRef().qualifiedName());
         assertFalse(Files.exists(marker));
@@ -171,20 +173,20 @@ class HostileCheckpointTest {
 
     @Test
     void unknownObjectInPlaceOfATensorIsAFormatError() throws IOException {
-        byte[] pickle = PickleBuilder.protocol2().beginPackage().str("state").emptyDict().str("w")
-                .global("evil", "Tensor").emptyTuple().newObj().setItem().endPackage().bytes();
+        byte[] pickle = PickleWriter.protocol2().beginPackage().string("state").emptyDict().string("w")
+                .global("evil", "Tensor").emptyTuple().newobj().setitem().endPackage().toByteArray();
         CheckpointFormatException e = assertThrows(CheckpointFormatException.class,
-                () -> Checkpoint.open(TorchZipWriter.withPickle(pickle).write(model)));
+                () -> Checkpoint.open(ZipWriter.torchArchive(pickle).write(model)));
         assertTrue(e.getMessage().contains("state entry 'w' is a evil.Tensor instance, expected a tensor"), e.getMessage());
     }
 
     // ------------------------------------------------------------------------------------------ storages
 
-    private Path packageWithTensor(Consumer<PickleBuilder> tensor, TorchZipWriter.Storages storages) throws IOException {
-        PickleBuilder b = PickleBuilder.protocol2().beginPackage().str("state").emptyDict().str("w");
+    private Path packageWithTensor(Consumer<PickleWriter> tensor, ZipWriter.Storages storages) throws IOException {
+        PickleWriter b = PickleWriter.protocol2().beginPackage().string("state").emptyDict().string("w");
         tensor.accept(b);
-        b.setItem();
-        TorchZipWriter w = TorchZipWriter.withPickle(b.endPackage().bytes());
+        b.setitem();
+        ZipWriter w = ZipWriter.torchArchive(b.endPackage().toByteArray());
         storages.addTo(w);
         return w.write(model);
     }
@@ -205,7 +207,7 @@ class HostileCheckpointTest {
                 w -> w.halfStorage("0", (short) 0, (short) 0)), "torch.ComplexFloatStorage");
         // any other class named as storage type is not a storage
         Path file = packageWithTensor(b -> b.global("torch._utils", "_rebuild_tensor_v2").mark()
-                        .mark().str("storage").global("evil", "Storage").str("0").str("cpu").integer(2).tuple().binPersId()
+                        .mark().string("storage").global("evil", "Storage").string("0").string("cpu").integer(2).tuple().binpersid()
                         .integer(0).mark().integer(2).tuple().mark().integer(1).tuple().bool(false).none().tuple().reduce(),
                 w -> w.halfStorage("0", (short) 0, (short) 0));
         formatError(file, "persistent id names storage type global evil.Storage");
@@ -220,10 +222,10 @@ class HostileCheckpointTest {
 
     @Test
     void persistentIdMustBeAStorageTuple() throws IOException {
-        Path file = packageWithTensor(b -> b.str("storage").binPersId(), w -> w.halfStorage("0", (short) 0));
+        Path file = packageWithTensor(b -> b.string("storage").binpersid(), w -> w.halfStorage("0", (short) 0));
         formatError(file, "persistent id str", "expected ('storage', <torch storage type>, key, location, numel)");
-        Path shortTuple = packageWithTensor(b -> b.mark().str("storage").global("torch", "HalfStorage").str("0")
-                .tuple().binPersId(), w -> w.halfStorage("0", (short) 0));
+        Path shortTuple = packageWithTensor(b -> b.mark().string("storage").global("torch", "HalfStorage").string("0")
+                .tuple().binpersid(), w -> w.halfStorage("0", (short) 0));
         formatError(shortTuple, "persistent id ('storage', global torch.HalfStorage, '0')");
     }
 
@@ -277,8 +279,8 @@ class HostileCheckpointTest {
 
     @Test
     void truncatedZipIsRefused() throws IOException {
-        byte[] whole = Files.readAllBytes(TorchZipWriter.withPickle(PickleBuilder.protocol2().beginPackage()
-                .stateWithOneTensor("w", "0", 2).endPackage().bytes()).halfStorage("0", (short) 1, (short) 2).write(model));
+        byte[] whole = Files.readAllBytes(ZipWriter.torchArchive(PickleWriter.protocol2().beginPackage()
+                .stateWithOneTensor("w", "0", 2).endPackage().toByteArray()).halfStorage("0", (short) 1, (short) 2).write(model));
         for (int cut : new int[] {whole.length / 2, whole.length - 10, 40}) {
             Path truncated = Files.write(dir.resolve("cut" + cut + ".th"), java.util.Arrays.copyOf(whole, cut));
             formatError(truncated, "truncated");
@@ -287,14 +289,14 @@ class HostileCheckpointTest {
 
     @Test
     void zipWithoutPickleIsNotACheckpoint() throws IOException {
-        TorchZipWriter w = new TorchZipWriter().entry("archive/readme.txt", "hi".getBytes());
+        ZipWriter w = new ZipWriter().entry("archive/readme.txt", "hi".getBytes());
         formatError(w.write(model), "the zip has no <folder>/data.pkl entry");
     }
 
     @Test
     void corruptPickleEntryFailsItsChecksum() throws IOException {
-        byte[] pickle = PickleBuilder.protocol2().beginPackage().stateWithOneTensor("w", "0", 2).endPackage().bytes();
-        byte[] zip = Files.readAllBytes(TorchZipWriter.withPickle(pickle).halfStorage("0", (short) 1, (short) 2).write(model));
+        byte[] pickle = PickleWriter.protocol2().beginPackage().stateWithOneTensor("w", "0", 2).endPackage().toByteArray();
+        byte[] zip = Files.readAllBytes(ZipWriter.torchArchive(pickle).halfStorage("0", (short) 1, (short) 2).write(model));
         // flip a byte inside the pickle's 'klass' string
         int at = indexOf(zip, "klass".getBytes());
         zip[at] = 'K';
@@ -315,16 +317,16 @@ class HostileCheckpointTest {
 
     @Test
     void rootMustBeADemucsPackage() throws IOException {
-        Path noState = TorchZipWriter.withPickle(PickleBuilder.protocol2().emptyDict().str("klass")
-                .global("demucs.htdemucs", "HTDemucs").setItem().stop().bytes()).write(model);
+        Path noState = ZipWriter.torchArchive(PickleWriter.protocol2().emptyDict().string("klass")
+                .global("demucs.htdemucs", "HTDemucs").setitem().stop().toByteArray()).write(model);
         CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> Checkpoint.open(noState));
         assertEquals("not a demucs model package (missing 'state') (" + noState + ")", e.getMessage());
 
-        Path list = TorchZipWriter.withPickle(PickleBuilder.protocol2().emptyList().stop().bytes()).write(dir.resolve("list.th"));
+        Path list = ZipWriter.torchArchive(PickleWriter.protocol2().emptyList().stop().toByteArray()).write(dir.resolve("list.th"));
         formatError(list, "not a demucs model package (the pickle holds a list[0], expected a dict)");
 
-        Path quantized = TorchZipWriter.withPickle(PickleBuilder.protocol2().beginPackage().str("state").emptyDict()
-                .str("__quantized").bool(true).setItem().endPackage().bytes()).write(dir.resolve("q.th"));
+        Path quantized = ZipWriter.torchArchive(PickleWriter.protocol2().beginPackage().string("state").emptyDict()
+                .string("__quantized").bool(true).setitem().endPackage().toByteArray()).write(dir.resolve("q.th"));
         formatError(quantized, "quantized (diffq) demucs state is not supported");
     }
 

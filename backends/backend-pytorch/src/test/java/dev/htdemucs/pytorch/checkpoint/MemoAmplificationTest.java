@@ -1,5 +1,6 @@
 package dev.htdemucs.pytorch.checkpoint;
 
+import dev.htdemucs.testsupport.PickleWriter;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -23,10 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MemoAmplificationTest {
 
     /** {@code t0 = (1, 2); t(i+1) = (t(i), t(i))} stored at memo {@code first + i}, nothing left on the stack. */
-    private static PickleBuilder doubledTuples(PickleBuilder b, int first, int levels) {
-        b.integer(1).integer(2).tuple2().longPut(first).pop();
+    private static PickleWriter doubledTuples(PickleWriter b, int first, int levels) {
+        b.integer(1).integer(2).tuple2().longBinput(first).pop();
         for (int i = 1; i <= levels; i++) {
-            b.longGet(first + i - 1).longGet(first + i - 1).tuple2().longPut(first + i).pop();
+            b.longBinget(first + i - 1).longBinget(first + i - 1).tuple2().longBinput(first + i).pop();
         }
         return b;
     }
@@ -52,13 +53,13 @@ class MemoAmplificationTest {
     @Test
     void tupleDoubledSixtyLevelsIsADictKey() throws Exception {
         // two separately built chains: the keys are equal but share no object below the top
-        PickleBuilder b = doubledTuples(doubledTuples(PickleBuilder.protocol2(), 0, 60), 100, 60);
+        PickleWriter b = doubledTuples(doubledTuples(PickleWriter.protocol2(), 0, 60), 100, 60);
         b.emptyDict().mark()
-                .longGet(60).str("first")
-                .longGet(160).str("second")
-                .longGet(59).longGet(159).tuple2().str("mixed")
-                .setItems();
-        Map<?, ?> dict = assertInstanceOf(Map.class, SafeUnpicklerTest.load(b.stop().bytes()));
+                .longBinget(60).string("first")
+                .longBinget(160).string("second")
+                .longBinget(59).longBinget(159).tuple2().string("mixed")
+                .setitems();
+        Map<?, ?> dict = assertInstanceOf(Map.class, SafeUnpicklerTest.load(b.stop().toByteArray()));
         assertEquals(1, dict.size(), "the three keys are one Python value");
         Object key = dict.keySet().iterator().next();
         assertInstanceOf(PyTuple.class, key);
@@ -92,16 +93,16 @@ class MemoAmplificationTest {
     @Test
     void frozensetsDoubledThirtyLevelsAreSetMembers() throws Exception {
         // f0 = frozenset({1}); f(i+1) = frozenset({(f(i), 0), (f(i), 1)}), twice, at memo 0.. and 100..
-        PickleBuilder b = PickleBuilder.protocol2();
+        PickleWriter b = PickleWriter.protocol2();
         for (int first : new int[] {0, 100}) {
-            b.mark().integer(1).frozenset().longPut(first).pop();
+            b.mark().integer(1).frozenset().longBinput(first).pop();
             for (int i = 1; i <= 30; i++) {
-                b.mark().longGet(first + i - 1).integer(0).tuple2().longGet(first + i - 1).integer(1).tuple2()
-                        .frozenset().longPut(first + i).pop();
+                b.mark().longBinget(first + i - 1).integer(0).tuple2().longBinget(first + i - 1).integer(1).tuple2()
+                        .frozenset().longBinput(first + i).pop();
             }
         }
-        b.emptySet().mark().longGet(30).longGet(130).addItems();
-        Set<?> set = assertInstanceOf(Set.class, SafeUnpicklerTest.load(b.stop().bytes()));
+        b.emptySet().mark().longBinget(30).longBinget(130).additems();
+        Set<?> set = assertInstanceOf(Set.class, SafeUnpicklerTest.load(b.stop().toByteArray()));
         assertEquals(1, set.size(), "both members are one Python value");
         Set<?> member = assertInstanceOf(Set.class, set.iterator().next());
         assertEquals(2, member.size());
@@ -113,15 +114,15 @@ class MemoAmplificationTest {
         // t = tuple(range(100_000)); {(t, i): i for i in range(20_000)}
         int width = 100_000;
         int keys = 20_000;
-        PickleBuilder b = PickleBuilder.protocol2().mark();
+        PickleWriter b = PickleWriter.protocol2().mark();
         for (int i = 0; i < width; i++) {
             b.integer(i);
         }
-        b.tuple().put(0).pop().emptyDict().mark();
+        b.tuple().binput(0).pop().emptyDict().mark();
         for (int i = 0; i < keys; i++) {
-            b.get(0).integer(i).tuple2().integer(i);
+            b.binget(0).integer(i).tuple2().integer(i);
         }
-        Map<?, ?> dict = assertInstanceOf(Map.class, SafeUnpicklerTest.load(b.setItems().stop().bytes()));
+        Map<?, ?> dict = assertInstanceOf(Map.class, SafeUnpicklerTest.load(b.setitems().stop().toByteArray()));
         assertEquals(keys, dict.size());
         PyTuple t = (PyTuple) ((List<?>) dict.keySet().iterator().next()).get(0);
         assertEquals(width, t.size());
@@ -131,13 +132,13 @@ class MemoAmplificationTest {
     @Test
     void bytearrayOfOneMemoizedMegabyteOverAndOver() {
         // b = bytes(1 MiB); [bytearray(b) for _ in range(100_000)], each result dropped
-        PickleBuilder b = PickleBuilder.protocol2().global("builtins", "bytearray").put(1).pop()
-                .bytes(new byte[1 << 20]).put(0).pop();
+        PickleWriter b = PickleWriter.protocol2().global("builtins", "bytearray").binput(1).pop()
+                .bytes(new byte[1 << 20]).binput(0).pop();
         for (int i = 0; i < 100_000; i++) {
-            b.get(1).get(0).tuple1().reduce().pop();
+            b.binget(1).binget(0).tuple1().reduce().pop();
         }
         CheckpointFormatException e = assertThrows(CheckpointFormatException.class,
-                () -> SafeUnpicklerTest.load(b.none().stop().bytes()));
+                () -> SafeUnpicklerTest.load(b.none().stop().toByteArray()));
         assertTrue(e.getMessage().contains("elements copied out of arguments"), e.getMessage());
         assertTrue(e.getMessage().contains("builtins.bytearray argument"), e.getMessage());
     }
@@ -145,27 +146,27 @@ class MemoAmplificationTest {
     @Test
     void orderedDictOfOneMemoizedItemListOverAndOver() {
         // items = [(i, i) for i in range(20_000)]; [OrderedDict(items) for _ in range(20_000)], each dropped
-        PickleBuilder b = PickleBuilder.protocol2().global("collections", "OrderedDict").put(1).pop().mark();
+        PickleWriter b = PickleWriter.protocol2().global("collections", "OrderedDict").binput(1).pop().mark();
         for (int i = 0; i < 20_000; i++) {
             b.integer(i).integer(i).tuple2();
         }
-        b.list().put(0).pop();
+        b.list().binput(0).pop();
         for (int i = 0; i < 20_000; i++) {
-            b.get(1).get(0).tuple1().reduce().pop();
+            b.binget(1).binget(0).tuple1().reduce().pop();
         }
         CheckpointFormatException e = assertThrows(CheckpointFormatException.class,
-                () -> SafeUnpicklerTest.load(b.none().stop().bytes()));
+                () -> SafeUnpicklerTest.load(b.none().stop().toByteArray()));
         assertTrue(e.getMessage().contains("OrderedDict items"), e.getMessage());
     }
 
     @Test
     void argumentsBuiltForTheirCallAreNotLimited() throws Exception {
         // OrderedDict([(i, i) for i in range(200_000)]): 1.4 MB of pickle, every element used once
-        PickleBuilder b = PickleBuilder.protocol2().global("collections", "OrderedDict").mark();
+        PickleWriter b = PickleWriter.protocol2().global("collections", "OrderedDict").mark();
         for (int i = 0; i < 200_000; i++) {
             b.integer(i).integer(i).tuple2();
         }
-        Map<?, ?> dict = assertInstanceOf(Map.class, SafeUnpicklerTest.load(b.list().tuple1().reduce().stop().bytes()));
+        Map<?, ?> dict = assertInstanceOf(Map.class, SafeUnpicklerTest.load(b.list().tuple1().reduce().stop().toByteArray()));
         assertEquals(200_000, dict.size());
     }
 }

@@ -1,5 +1,6 @@
 package dev.htdemucs.pytorch.checkpoint;
 
+import dev.htdemucs.testsupport.PickleWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -129,14 +130,14 @@ class SafeUnpicklerTest {
     @Test
     void deepNestingDoesNotOverflowTheJavaStack() throws Exception {
         int depth = 1_000_000;
-        PickleBuilder b = PickleBuilder.protocol2();
+        PickleWriter b = PickleWriter.protocol2();
         for (int i = 0; i < depth; i++) {
             b.emptyList();
         }
         for (int i = 1; i < depth; i++) {
             b.append();
         }
-        Object value = load(b.stop().bytes());
+        Object value = load(b.stop().toByteArray());
         int measured = 0;
         while (value instanceof List<?> l) {
             measured++;
@@ -147,7 +148,7 @@ class SafeUnpicklerTest {
 
     @Test
     void deepTupleKeysAreRefusedBeforeHashing() {
-        PickleBuilder b = PickleBuilder.protocol2().emptyDict();
+        PickleWriter b = PickleWriter.protocol2().emptyDict();
         for (int i = 0; i < 100_000; i++) {
             b.mark();
         }
@@ -155,13 +156,13 @@ class SafeUnpicklerTest {
             b.tuple();
         }
         CheckpointFormatException e = assertThrows(CheckpointFormatException.class,
-                () -> load(b.integer(1).setItem().stop().bytes()));
+                () -> load(b.integer(1).setitem().stop().toByteArray()));
         assertTrue(e.getMessage().contains("tuple key nested deeper than 64 levels"), e.getMessage());
     }
 
     @Test
     void unhashableKeysAreRefused() {
-        byte[] listKey = PickleBuilder.protocol2().emptyDict().emptyList().integer(1).setItem().stop().bytes();
+        byte[] listKey = PickleWriter.protocol2().emptyDict().emptyList().integer(1).setitem().stop().toByteArray();
         CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> load(listKey));
         assertTrue(e.getMessage().contains("dict key of unhashable type list[0]"), e.getMessage());
     }
@@ -169,10 +170,10 @@ class SafeUnpicklerTest {
     @Test
     void cyclicValuesLoadAndDescribeThemselvesSafely() throws Exception {
         // l = []; l.append(l); o = evil.Obj(); o.__dict__ = {'self': o}
-        List<?> l = (List<?>) load(PickleBuilder.protocol2().emptyList().put(0).get(0).append().stop().bytes());
+        List<?> l = (List<?>) load(PickleWriter.protocol2().emptyList().binput(0).binget(0).append().stop().toByteArray());
         assertSame(l, l.get(0));
-        PickledObject o = (PickledObject) load(PickleBuilder.protocol2().global("evil", "Obj").emptyTuple().newObj()
-                .put(0).emptyDict().str("self").get(0).setItem().build().stop().bytes());
+        PickledObject o = (PickledObject) load(PickleWriter.protocol2().global("evil", "Obj").emptyTuple().newobj()
+                .binput(0).emptyDict().string("self").binget(0).setitem().build().stop().toByteArray());
         assertSame(o, ((Map<?, ?>) o.state()).get("self"));
         assertEquals("PickledObject(evil.Obj, 0 args, state dict[1])", o.toString());
     }
@@ -191,44 +192,44 @@ class SafeUnpicklerTest {
 
     @Test
     void malformedStreamsFailWithTheirOffset() {
-        assertMalformed(PickleBuilder.protocol2().get(3).stop(), "memo entry 3 is read before it is written at offset 2");
-        assertMalformed(PickleBuilder.protocol2().reduce(), "pickle stack underflow at offset 2");
-        assertMalformed(PickleBuilder.protocol2().none(), "pickle ends without STOP");
-        assertMalformed(PickleBuilder.protocol2().op(0xff), "unknown pickle opcode 0xff at offset 2");
-        assertMalformed(new PickleBuilder().op(0x80).op(6).none().stop(), "unsupported pickle protocol 6");
-        assertMalformed(PickleBuilder.protocol2().none().stop().none(), "1 unexpected bytes after STOP");
-        assertMalformed(PickleBuilder.protocol2().none().none().stop(), "STOP with 2 values on the stack");
-        assertMalformed(PickleBuilder.protocol2().emptyDict().mark().str("a").setItems().stop(), "odd number (1)");
-        assertMalformed(PickleBuilder.protocol2().integer(1).tuple1().integer(2).append().stop(),
+        assertMalformed(PickleWriter.protocol2().binget(3).stop(), "memo entry 3 is read before it is written at offset 2");
+        assertMalformed(PickleWriter.protocol2().reduce(), "pickle stack underflow at offset 2");
+        assertMalformed(PickleWriter.protocol2().none(), "pickle ends without STOP");
+        assertMalformed(PickleWriter.protocol2().raw(0xff), "unknown pickle opcode 0xff at offset 2");
+        assertMalformed(new PickleWriter().raw(0x80).raw(6).none().stop(), "unsupported pickle protocol 6");
+        assertMalformed(PickleWriter.protocol2().none().stop().none(), "1 unexpected bytes after STOP");
+        assertMalformed(PickleWriter.protocol2().none().none().stop(), "STOP with 2 values on the stack");
+        assertMalformed(PickleWriter.protocol2().emptyDict().mark().string("a").setitems().stop(), "odd number (1)");
+        assertMalformed(PickleWriter.protocol2().integer(1).tuple1().integer(2).append().stop(),
                 "APPEND to tuple[1], expected a list");
-        assertMalformed(PickleBuilder.protocol2().emptyDict().emptyDict().build().stop(), "BUILD (set state) on dict[0]");
-        assertMalformed(PickleBuilder.protocol2().op('X').raw((byte) 0xff, (byte) 0xff, 0, 0, (byte) 'a'),
+        assertMalformed(PickleWriter.protocol2().emptyDict().emptyDict().build().stop(), "BUILD (set state) on dict[0]");
+        assertMalformed(PickleWriter.protocol2().raw('X').raw((byte) 0xff, (byte) 0xff, 0, 0, (byte) 'a'),
                 "a 65535-byte value runs past the end of the pickle");
-        assertMalformed(PickleBuilder.protocol2().op(0x8b).raw((byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f),
+        assertMalformed(PickleWriter.protocol2().raw(0x8b).raw((byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f),
                 "LONG4 integer of 2147483647 bytes");
-        assertMalformed(PickleBuilder.protocol2().op('c').raw("os".getBytes()), "text argument without a newline");
-        assertMalformed(PickleBuilder.protocol2().op('X').raw((byte) 2, 0, 0, 0, (byte) 0xc3, (byte) 0x28).stop(),
+        assertMalformed(PickleWriter.protocol2().raw('c').raw("os".getBytes()), "text argument without a newline");
+        assertMalformed(PickleWriter.protocol2().raw('X').raw((byte) 2, 0, 0, 0, (byte) 0xc3, (byte) 0x28).stop(),
                 "string is not valid UTF-8");
-        assertMalformed(PickleBuilder.protocol2().mark().tuple1().stop(), "pickle stack underflow");
-        assertMalformed(PickleBuilder.protocol2().global("fractions", "Fraction").integer(1).integer(0).tuple2().reduce().stop(),
+        assertMalformed(PickleWriter.protocol2().mark().tuple1().stop(), "pickle stack underflow");
+        assertMalformed(PickleWriter.protocol2().global("fractions", "Fraction").integer(1).integer(0).tuple2().reduce().stop(),
                 "invalid fractions.Fraction arguments");
-        assertMalformed(PickleBuilder.protocol2().global("torch._utils", "_rebuild_tensor_v2").emptyTuple().reduce().stop(),
+        assertMalformed(PickleWriter.protocol2().global("torch._utils", "_rebuild_tensor_v2").emptyTuple().reduce().stop(),
                 "torch._utils._rebuild_tensor_v2 called with 0 arguments, expected 6 to 7");
-        assertMalformed(PickleBuilder.protocol2().mark().str("storage").binPersId(),
+        assertMalformed(PickleWriter.protocol2().mark().string("storage").binpersid(),
                 "persistent id str but this pickle may not reference storages");
     }
 
     @Test
     void outOfBandBuffersAreRefused() {
         UnsafePickleException e = assertThrows(UnsafePickleException.class,
-                () -> load(new PickleBuilder().op(0x80).op(5).op(0x97).stop().bytes()));
+                () -> load(new PickleWriter().raw(0x80).raw(5).raw(0x97).stop().toByteArray()));
         assertTrue(e.getMessage().contains("refused NEXT_BUFFER"), e.getMessage());
     }
 
     @Test
     void reportsGlobalsAndOpcodes() throws Exception {
-        SafeUnpickler u = new SafeUnpickler(PickleBuilder.protocol2().global("fractions", "Fraction").str("3/6")
-                .tuple1().reduce().stop().bytes(), "t.pkl", "memory", null);
+        SafeUnpickler u = new SafeUnpickler(PickleWriter.protocol2().global("fractions", "Fraction").string("3/6")
+                .tuple1().reduce().stop().toByteArray(), "t.pkl", "memory", null);
         assertEquals(Fraction.of(1, 2), u.load());
         assertEquals(Set.of("fractions.Fraction"), u.globalsSeen());
         assertEquals(Map.of("PROTO", 1L, "GLOBAL", 1L, "BINUNICODE", 1L, "TUPLE1", 1L, "REDUCE", 1L, "STOP", 1L),
@@ -236,8 +237,8 @@ class SafeUnpicklerTest {
         assertThrows(IllegalStateException.class, u::load);
     }
 
-    private static void assertMalformed(PickleBuilder b, String fragment) {
-        CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> load(b.bytes()));
+    private static void assertMalformed(PickleWriter b, String fragment) {
+        CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> load(b.toByteArray()));
         assertTrue(e.getMessage().contains(fragment), "expected '" + fragment + "' in: " + e.getMessage());
         assertTrue(e.getMessage().contains("test.pkl (memory)"), e.getMessage());
     }

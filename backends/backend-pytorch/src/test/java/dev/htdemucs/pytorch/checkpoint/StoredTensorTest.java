@@ -2,6 +2,8 @@ package dev.htdemucs.pytorch.checkpoint;
 
 import dev.htdemucs.ir.DType;
 import dev.htdemucs.ir.Tensor;
+import dev.htdemucs.testsupport.PickleWriter;
+import dev.htdemucs.testsupport.ZipWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,10 +24,10 @@ class StoredTensorTest {
     /** fp16 bit patterns of 0, 1, 2, 3, 4, 5. */
     private static final short[] ZERO_TO_FIVE = {0x0000, 0x3c00, 0x4000, 0x4200, 0x4400, 0x4500};
 
-    private StoredTensor read(Consumer<PickleBuilder> tensor, boolean deflate) throws IOException {
-        PickleBuilder b = PickleBuilder.protocol2().beginPackage().str("state").emptyDict().str("t");
+    private StoredTensor read(Consumer<PickleWriter> tensor, boolean deflate) throws IOException {
+        PickleWriter b = PickleWriter.protocol2().beginPackage().string("state").emptyDict().string("t");
         tensor.accept(b);
-        TorchZipWriter w = TorchZipWriter.withPickle(b.setItem().endPackage().bytes()).halfStorage("0", ZERO_TO_FIVE);
+        ZipWriter w = ZipWriter.torchArchive(b.setitem().endPackage().toByteArray()).halfStorage("0", ZERO_TO_FIVE);
         if (deflate) {
             w.deflateStorages();
         }

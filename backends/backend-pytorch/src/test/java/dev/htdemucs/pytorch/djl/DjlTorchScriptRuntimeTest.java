@@ -1,17 +1,17 @@
 package dev.htdemucs.pytorch.djl;
 
-import dev.htdemucs.fixtures.Comparison;
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
-import dev.htdemucs.fixtures.NpyArray;
 import dev.htdemucs.ir.DType;
 import dev.htdemucs.ir.GraphBuilder;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.ir.TensorType;
+import dev.htdemucs.numerics.Comparison;
+import dev.htdemucs.numerics.NpyArray;
+import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
-import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Session;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,9 +1,9 @@
 package dev.htdemucs.pytorch.djl;
 
-import dev.htdemucs.fixtures.GoldenSet;
 import dev.htdemucs.fixtures.Golden;
-import dev.htdemucs.fixtures.NpyArray;
+import dev.htdemucs.fixtures.GoldenSet;
 import dev.htdemucs.ir.Tensor;
+import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.Session;
 

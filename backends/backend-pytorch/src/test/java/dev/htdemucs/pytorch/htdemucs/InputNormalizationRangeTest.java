@@ -2,15 +2,16 @@ package dev.htdemucs.pytorch.htdemucs;
 
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
-import dev.htdemucs.fixtures.NpyArray;
-import dev.htdemucs.fixtures.Signals;
 import dev.htdemucs.ir.Float16;
 import dev.htdemucs.ir.Node;
+import dev.htdemucs.numerics.NpyArray;
+import dev.htdemucs.numerics.Signals;
 import dev.htdemucs.passes.ExposeNodesPass;
 import dev.htdemucs.pytorch.DemucsCheckpointLoader;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
+import dev.htdemucs.testsupport.ReferenceRun;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 

@@ -1,12 +1,13 @@
 package dev.htdemucs.pytorch.htdemucs;
 
-import dev.htdemucs.fixtures.Npy;
-import dev.htdemucs.fixtures.NpyArray;
 import dev.htdemucs.ir.GraphValidator;
+import dev.htdemucs.numerics.Npy;
+import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.pytorch.DemucsCheckpointLoader;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
+import dev.htdemucs.testsupport.ReferenceRun;
 import org.junit.jupiter.api.Test;
 
 import java.net.URISyntaxException;

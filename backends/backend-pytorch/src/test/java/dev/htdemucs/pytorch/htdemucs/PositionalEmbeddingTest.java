@@ -1,12 +1,13 @@
 package dev.htdemucs.pytorch.htdemucs;
 
-import dev.htdemucs.fixtures.NpyArray;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.GraphBuilder;
 import dev.htdemucs.ir.Node;
 import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.ir.Value;
+import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.spi.PluginException;
+import dev.htdemucs.testsupport.ReferenceRun;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

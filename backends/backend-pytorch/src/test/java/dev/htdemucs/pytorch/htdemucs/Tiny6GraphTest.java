@@ -2,17 +2,19 @@ package dev.htdemucs.pytorch.htdemucs;
 
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
-import dev.htdemucs.fixtures.NpyArray;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.GraphValidator;
+import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.passes.ExposeNodesPass;
 import dev.htdemucs.passes.ExtractInnerPass;
 import dev.htdemucs.passes.LowerGluPass;
 import dev.htdemucs.passes.LowerGroupNormPass;
 import dev.htdemucs.pytorch.DemucsCheckpointLoader;
+import dev.htdemucs.spi.LayerNodes;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
+import dev.htdemucs.testsupport.ReferenceRun;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -64,7 +66,7 @@ class Tiny6GraphTest {
         List<String> nodes = new ArrayList<>();
         for (String kind : LAYER_KINDS) {
             for (int i = 0; golden.has("layers_white_noise/" + kind + i + ".npy"); i++) {
-                nodes.add(HTDemucsGraphBuilder.layerOutputNode(kind + i));
+                nodes.add(LayerNodes.outputNode(kind + i));
             }
         }
         assertEquals(16, nodes.size(), "tiny6 has 4 layers of each kind: " + nodes);

@@ -10,8 +10,8 @@ import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Precision;
 import dev.htdemucs.spi.PrecisionPlan;
 import dev.htdemucs.spi.Session;
-import dev.htdemucs.stft.DemucsSpectrogram;
-import dev.htdemucs.stft.separation.InnerNetwork;
+import dev.htdemucs.dsp.DemucsSpectrogram;
+import dev.htdemucs.separation.InnerNetwork;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -146,7 +146,7 @@ final class CalibrationRuns {
      * n_fft and hop from the metadata, or n_fft = 2F and hop = n_fft/4 when it has none, as for its input.
      */
     private static DemucsSpectrogram innerSpectrogram(Graph graph, ModelMetadata metadata) {
-        Value spec = graph.outputs().get("spec_out"), wave = graph.outputs().get("wave_out");
+        Value spec = graph.outputs().get(InnerNetwork.SPEC_OUT), wave = graph.outputs().get(InnerNetwork.WAVE_OUT);
         if (spec == null || wave == null || spec.type().rank() != 5 || wave.type().rank() != 4) return null;
         int s = wave.type().dim(1), c = wave.type().dim(2);
         if (spec.type().dim(0) != 1 || wave.type().dim(0) != 1 || spec.type().dim(1) != s || spec.type().dim(2) != 2 * c) return null;
@@ -160,7 +160,7 @@ final class CalibrationRuns {
     /** For the inner network, the stems {@code istft(spec_out) + wave_out}; for any other graph, its outputs. */
     private Map<String, Tensor> measured(Map<String, Tensor> outputs) {
         if (spectrogram == null) return outputs;
-        Tensor spec = outputs.get("spec_out"), wave = outputs.get("wave_out");
+        Tensor spec = outputs.get(InnerNetwork.SPEC_OUT), wave = outputs.get(InnerNetwork.WAVE_OUT);
         int[] w = wave.shape();
         float[] stems = InnerNetwork.stems(spectrogram, spec.toFloatArray(), wave.toFloatArray(), w[1], w[2], spec.shape()[4], w[3]);
         return Map.of(STEMS, Tensor.ofFloats(w, stems));

@@ -6,7 +6,8 @@ import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.ir.Value;
 import dev.htdemucs.spi.ModelMetadata;
 import dev.htdemucs.spi.PluginException;
-import dev.htdemucs.stft.DemucsSpectrogram;
+import dev.htdemucs.dsp.DemucsSpectrogram;
+import dev.htdemucs.separation.InnerNetwork;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -179,8 +180,8 @@ public final class CalibrationSong {
         Value mixInput = null, specInput = null;
         for (Value v : graph.inputs()) {
             switch (v.name()) {
-                case "mix" -> mixInput = v;
-                case "spec" -> specInput = v;
+                case InnerNetwork.MIX -> mixInput = v;
+                case InnerNetwork.SPEC -> specInput = v;
                 default -> throw new PluginException("cannot calibrate graph " + graph.name() + ": input '" + v.name()
                         + "' is not an HTDemucs input (expected mix [1, C, L] and, for the inner network, spec [1, 2C, F, T])");
             }
@@ -193,7 +194,7 @@ public final class CalibrationSong {
         double rate = metadata != null && metadata.sampleRate() > 0 ? metadata.sampleRate() : 44100;
         float[] mix = mix(channels, length, rate, song.seed(), song.arrangement());
         Map<String, Tensor> in = new LinkedHashMap<>();
-        in.put("mix", as(mixInput.type(), Tensor.ofFloats(new int[] {1, channels, length}, mix)));
+        in.put(InnerNetwork.MIX, as(mixInput.type(), Tensor.ofFloats(InnerNetwork.mixShape(channels, length), mix)));
         if (specInput != null) {
             TensorType st = specInput.type();
             if (st.rank() != 4 || st.dim(0) != 1 || st.dim(1) != 2 * channels) {
@@ -203,13 +204,13 @@ public final class CalibrationSong {
             int nfft = metadata != null && metadata.nfft() > 0 ? metadata.nfft() : 2 * st.dim(2);
             int hop = metadata != null && metadata.hop() > 0 ? metadata.hop() : nfft / 4;
             DemucsSpectrogram spectrogram = DemucsSpectrogram.of(nfft, hop);
-            int[] shape = {1, 2 * channels, spectrogram.bins(), spectrogram.frames(length)};
+            int[] shape = InnerNetwork.specShape(channels, spectrogram.bins(), spectrogram.frames(length));
             if (!st.sameShape(shape)) {
                 throw new PluginException("cannot calibrate graph " + graph.name() + ": input spec is " + st
                         + ", but the spectrogram of mix " + mixInput.type() + " with n_fft " + nfft + ", hop " + hop
                         + " is " + Arrays.toString(shape));
             }
-            in.put("spec", as(st, Tensor.ofFloats(shape, spectrogram.spec(mix, channels, length))));
+            in.put(InnerNetwork.SPEC, as(st, Tensor.ofFloats(shape, spectrogram.spec(mix, channels, length))));
         }
         return in;
     }

@@ -3,7 +3,7 @@ package dev.htdemucs.coreml.precision;
 import dev.htdemucs.coreml.read.CoreMLReferenceRuntime;
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
-import dev.htdemucs.fixtures.NpyArray;
+import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.spi.GraphPass;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.ModelLoader;
@@ -12,7 +12,7 @@ import dev.htdemucs.spi.Plugins;
 import dev.htdemucs.spi.Precision;
 import dev.htdemucs.spi.PrecisionPlan;
 import dev.htdemucs.spi.Session;
-import dev.htdemucs.stft.separation.InnerNetwork;
+import dev.htdemucs.separation.InnerNetwork;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,6 @@
 package dev.htdemucs.coreml.precision;
 
-import dev.htdemucs.fixtures.Metrics;
+import dev.htdemucs.numerics.Metrics;
 import dev.htdemucs.ir.Attributes;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.GraphBuilder;

@@ -2,9 +2,9 @@ package dev.htdemucs.coreml.precision;
 
 import dev.htdemucs.coreml.CoreMLEmitter;
 import dev.htdemucs.coreml.read.CoreMLReferenceRuntime;
-import dev.htdemucs.fixtures.Metrics;
-import dev.htdemucs.fixtures.Npy;
-import dev.htdemucs.fixtures.NpyArray;
+import dev.htdemucs.numerics.Metrics;
+import dev.htdemucs.numerics.Npy;
+import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.spi.Emitter;
 import dev.htdemucs.spi.GraphPass;
 import dev.htdemucs.spi.LoadedModel;
@@ -15,7 +15,7 @@ import dev.htdemucs.spi.Precision;
 import dev.htdemucs.spi.PrecisionPlan;
 import dev.htdemucs.spi.PrecisionSelector;
 import dev.htdemucs.spi.Session;
-import dev.htdemucs.stft.separation.InnerNetwork;
+import dev.htdemucs.separation.InnerNetwork;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -172,7 +172,7 @@ public final class ReferenceSession implements Session {
      * Runs the graph and also returns the values named in {@code capture}: node names (a node with several
      * outputs gives one entry per output, keyed by value name) or value names (graph inputs included).
      */
-    public RunResult run(Map<String, Tensor> inputs, Set<String> capture) throws PluginException {
+    public CapturedRun run(Map<String, Tensor> inputs, Set<String> capture) throws PluginException {
         return run(inputs, capture, null);
     }
 
@@ -180,7 +180,7 @@ public final class ReferenceSession implements Session {
      * As {@link #run(Map, Set)}, showing every executed node to {@code observer} (may be null) right after
      * its outputs are stored, while its operands are still alive.
      */
-    public RunResult run(Map<String, Tensor> inputs, Set<String> capture, StepObserver observer) throws PluginException {
+    public CapturedRun run(Map<String, Tensor> inputs, Set<String> capture, StepObserver observer) throws PluginException {
         if (closed) throw new PluginException("reference session for graph " + graph.name() + " is closed");
         Map<Integer, String> captureKeys = resolveCaptures(capture);
         FloatTensor[] values = new FloatTensor[valueCount];
@@ -225,7 +225,7 @@ public final class ReferenceSession implements Session {
         graph.outputs().forEach((name, v) -> outputs.put(name, valueOf(id(v), values).toTensor()));
         Map<String, Tensor> captured = new LinkedHashMap<>();
         captureKeys.forEach((v, name) -> captured.put(name, valueOf(v, values).toTensor()));
-        return new RunResult(outputs, captured);
+        return new CapturedRun(outputs, captured);
     }
 
     private void observeStep(StepObserver observer, Step step, FloatTensor[] in, FloatTensor[] values) throws PluginException {

@@ -9,12 +9,12 @@ import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.ir.Value;
 import dev.htdemucs.ir.ops.OpRegistry;
+import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
 import dev.htdemucs.spi.Precision;
 import dev.htdemucs.spi.PrecisionPlan;
-import dev.htdemucs.spi.ModelRuntime;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -92,7 +92,7 @@ class ReferenceSessionTest {
 
     @Test void capturesIntermediatesByNodeName() throws PluginException {
         try (ReferenceSession s = new ReferenceRuntime().open(chain(), Options.NONE)) {
-            RunResult r = s.run(feed(), Set.of("a", "r", "w"));
+            CapturedRun r = s.run(feed(), Set.of("a", "r", "w"));
             float[] a = r.captured().get("a").toFloatArray();
             for (int i = 0; i < 6; i++) assertEquals(X[i] + 1f, a[i], 0f);
             assertEquals(3, r.captured().get("w").numel(), "constants can be captured");
@@ -109,7 +109,7 @@ class ReferenceSessionTest {
         List<Value> parts = g.opMulti("split", "parts", Attributes.of("axis", 1, "sizes", new int[] {1, 2}), x);
         g.output("out", g.op("relu", "relu", Attributes.EMPTY, parts.get(1)));
         try (ReferenceSession s = new ReferenceRuntime().open(g.build(), Options.NONE)) {
-            RunResult r = s.run(feed(), Set.of("parts"));
+            CapturedRun r = s.run(feed(), Set.of("parts"));
             assertEquals(Set.of(parts.get(0).name(), parts.get(1).name()), r.captured().keySet());
             assertArrayEquals(new float[] {0.1f, 100.3f}, r.captured().get(parts.get(0).name()).toFloatArray());
         }
@@ -144,7 +144,7 @@ class ReferenceSessionTest {
             assertTrue(!java.util.Arrays.equals(chainReference(false), got), "the fp16 op changes the result");
         }
         try (ReferenceSession s = new ReferenceRuntime().open(chain(), PrecisionPlan.uniform(Precision.FP16), Options.NONE)) {
-            RunResult r = s.run(feed(), Set.of("a", "w"));
+            CapturedRun r = s.run(feed(), Set.of("a", "w"));
             for (float v : r.captured().get("a").toFloatArray()) assertEquals(Float16.round(v), v, 0f, "every value is fp16");
             for (float v : r.captured().get("w").toFloatArray()) assertEquals(Float16.round(v), v, 0f, "weights too");
         }

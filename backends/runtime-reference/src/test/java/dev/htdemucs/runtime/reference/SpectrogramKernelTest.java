@@ -2,8 +2,8 @@ package dev.htdemucs.runtime.reference;
 
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
-import dev.htdemucs.fixtures.NpyArray;
 import dev.htdemucs.ir.Attributes;
+import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.runtime.reference.kernel.FloatTensor;
 import org.junit.jupiter.api.Test;
 

@@ -1,8 +1,8 @@
 package dev.htdemucs.runtime.reference.kernel;
 
+import dev.htdemucs.dsp.DemucsSpectrogram;
 import dev.htdemucs.ir.Node;
 import dev.htdemucs.ir.TensorType;
-import dev.htdemucs.stft.DemucsSpectrogram;
 
 /**
  * {@code istft}: demucs' {@code _ispec(_mask(z), length)} from {@link DemucsSpectrogram}. z

@@ -1,8 +1,8 @@
 package dev.htdemucs.runtime.reference.kernel;
 
+import dev.htdemucs.dsp.DemucsSpectrogram;
 import dev.htdemucs.ir.Node;
 import dev.htdemucs.ir.TensorType;
-import dev.htdemucs.stft.DemucsSpectrogram;
 
 /**
  * {@code stft}: demucs' {@code _magnitude(_spec(mix))} from {@link DemucsSpectrogram} (the stft module holds
