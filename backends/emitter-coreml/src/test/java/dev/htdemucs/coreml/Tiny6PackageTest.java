@@ -66,7 +66,7 @@ class Tiny6PackageTest {
     @Test
     void fp32PackageMatchesGolden(@TempDir Path dir) throws Exception {
         Path pkg = dir.resolve("tiny6_fp32.mlpackage");
-        Emitter.EmitResult r = new CoreMLEmitter().emit(inner, PrecisionPlan.uniform(dev.htdemucs.spi.Precision.FP32), pkg, Options.NONE);
+        Emitter.EmitResult r = new CoreMLEmitter().emit(TestSupport.withCasts(inner, PrecisionPlan.uniform(dev.htdemucs.spi.Precision.FP32)), pkg, Options.NONE);
         System.out.println(r.summary());
         MLPackage read = MLPackageReader.read(pkg);
         assertEquals(inner.metadata(), read.model().metadata(), "metadata survives the package's userDefined entries");
@@ -98,7 +98,7 @@ class Tiny6PackageTest {
         for (String precision : new String[]{"fp32", "fp16", "mixed"}) {
             PrecisionPlan plan = TestSupport.plugins().get(PrecisionSelector.class, precision).select(inner, Options.NONE);
             Path pkg = keep.resolve("tiny6_" + precision + ".mlpackage");
-            Emitter.EmitResult r = new CoreMLEmitter().emit(inner, plan, pkg, Options.of("force", "true"));
+            Emitter.EmitResult r = new CoreMLEmitter().emit(TestSupport.withCasts(inner, plan), pkg, Options.of("force", "true"));
             System.out.println(r.summary());
             CoreMLChecker.Result check = CoreMLChecker.check(pkg);
             assertEquals(0, check.exitCode(), precision + " package rejected by coreml-check:\n" + check.output());
@@ -115,7 +115,7 @@ class Tiny6PackageTest {
         for (String precision : new String[]{"fp16", "mixed"}) {
             PrecisionPlan plan = TestSupport.plugins().get(PrecisionSelector.class, precision).select(inner, Options.NONE);
             Path pkg = dir.resolve("tiny6_" + precision + ".mlpackage");
-            new CoreMLEmitter().emit(inner, plan, pkg, Options.NONE);
+            new CoreMLEmitter().emit(TestSupport.withCasts(inner, plan), pkg, Options.NONE);
             for (String c : CASES) {
                 double[] e = errors(Golden.tiny6(), c, TestSupport.runPackage(pkg, inputs(Golden.tiny6(), c)));
                 System.out.printf("tiny6 %s package %s: spec_out %.3e, wave_out %.3e (x peak)%n", precision, c, e[0], e[1]);

@@ -7,7 +7,11 @@ public interface Emitter extends Plugin {
     /** The file name extension this emitter writes, e.g. ".mlpackage". */
     String extension();
 
-    EmitResult emit(LoadedModel model, PrecisionPlan plan, Path out, Options options) throws PluginException;
+    /**
+     * Writes {@code model}'s graph as it is: each op in the dtype the graph declares for it. A precision plan is
+     * applied to the graph before (module {@code precision}: {@code PrecisionCasts.apply}).
+     */
+    EmitResult emit(LoadedModel model, Path out, Options options) throws PluginException;
 
     /** What was written. */
     record EmitResult(Path path, long bytes, java.util.Map<String, Integer> opCounts, String summary) {}
