@@ -5,6 +5,7 @@ import dev.htdemucs.spi.Emitter;
 import dev.htdemucs.spi.GraphPass;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
+import dev.htdemucs.precision.PrecisionCasts;
 import dev.htdemucs.spi.Precision;
 import dev.htdemucs.spi.PrecisionPlan;
 import dev.htdemucs.spi.PrecisionSelector;
@@ -119,7 +120,7 @@ final class ConvertCommand implements Callable<Integer> {
         err.println("[4/4] writing " + target);
         Options emitOptions = Options.of("target", this.target, "force", Boolean.toString(force),
                 "version", VersionProvider.version());
-        Emitter.EmitResult result = em.emit(m, plan, target, emitOptions);
+        Emitter.EmitResult result = em.emit(m.withGraph(PrecisionCasts.apply(m.graph(), plan)), target, emitOptions);
         double seconds = (System.nanoTime() - t0) / 1e9;
 
         PrintWriter o = spec.commandLine().getOut();

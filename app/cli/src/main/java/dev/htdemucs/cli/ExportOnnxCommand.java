@@ -53,7 +53,7 @@ final class ExportOnnxCommand implements Callable<Integer> {
         Plugins plugins = pluginOptions.plugins();
         Emitter onnx = plugins.get(Emitter.class, "onnx");
         LoadedModel m = ModelFiles.inner(plugins, ModelFiles.load(plugins, model));
-        Emitter.EmitResult r = onnx.emit(m, PrecisionPlan.uniform(Precision.FP32), out,
+        Emitter.EmitResult r = onnx.emit(m, out,
                 Options.of("opset", Integer.toString(opset), "weights", weights, "force", Boolean.toString(force)));
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "wrote %s (%s, opset %d, %s weights) in %.2f s%n", r.path(), ConvertCommand.humanBytes(r.bytes()),

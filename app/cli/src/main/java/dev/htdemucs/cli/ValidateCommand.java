@@ -14,6 +14,7 @@ import dev.htdemucs.spi.ModelMetadata;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
+import dev.htdemucs.precision.PrecisionCasts;
 import dev.htdemucs.spi.Precision;
 import dev.htdemucs.spi.PrecisionPlan;
 import dev.htdemucs.spi.PrecisionSelector;
@@ -403,7 +404,7 @@ final class ValidateCommand implements Callable<Integer> {
         for (Map.Entry<String, PrecisionPlan> plan : plans.entrySet()) {
             Path pkg = work.resolve(plan.getKey().replaceAll("[^A-Za-z0-9_.-]", "_") + emitter.extension());
             step("converting to " + plan.getKey() + " (" + pkg.getFileName() + ")");
-            Emitter.EmitResult result = emitter.emit(inner, plan.getValue(), pkg, emitOptions);
+            Emitter.EmitResult result = emitter.emit(inner.withGraph(PrecisionCasts.apply(inner.graph(), plan.getValue())), pkg, emitOptions);
             report.version("package " + plan.getKey(), ConvertCommand.humanBytes(result.bytes()));
             packages.put(plan.getKey(), result.path());
         }

@@ -41,7 +41,7 @@ class OnnxCheckpointExportTest {
     @Test
     void exportRunsInOnnxRuntimeLikePyTorch(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("tiny6_inner.onnx");
-        var result = new OnnxEmitter().emit(inner, PrecisionPlan.uniform(Precision.FP32), out, Options.NONE);
+        var result = new OnnxEmitter().emit(inner, out, Options.NONE);
         System.out.println("checkpoint export: " + result.summary() + " " + result.opCounts());
         try (Session s = InnerCases.runtime("onnxruntime").open(out, Options.NONE)) {
             for (String caseName : InnerCases.CASES) {
@@ -55,7 +55,7 @@ class OnnxCheckpointExportTest {
     @Test
     void exportCarriesWhatAHostNeeds(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("tiny6_inner.onnx");
-        new OnnxEmitter().emit(inner, PrecisionPlan.uniform(Precision.FP32), out, Options.NONE);
+        new OnnxEmitter().emit(inner, out, Options.NONE);
         ModelProto m = OnnxModelLoader.parse(out);
         Map<String, String> props = new HashMap<>();
         for (StringStringEntryProto e : m.getMetadataPropsList()) props.put(e.getKey(), e.getValue());

@@ -93,7 +93,7 @@ class OnnxModelFormsTest {
         b.output("same_as_input", x).output("first", r).output("second", r);
         LoadedModel m = new LoadedModel(b.build(), null);
         Path out = dir.resolve("aliases.onnx");
-        new OnnxEmitter().emit(m, PrecisionPlan.uniform(Precision.FP32), out, Options.NONE);
+        new OnnxEmitter().emit(m, out, Options.NONE);
         Tensor in = Tensor.ofFloats(new int[]{2, 2}, -1, 2, -3, 4);
         try (Session s = InnerCases.runtime("onnxruntime").open(out, Options.NONE)) {
             Map<String, Tensor> y = s.run(Map.of("x", in));

@@ -1,6 +1,7 @@
 package dev.htdemucs.examples;
 
 import dev.htdemucs.coreml.CoreMLEmitter;
+import dev.htdemucs.precision.PrecisionCasts;
 import dev.htdemucs.spi.Emitter;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
@@ -47,7 +48,7 @@ class Tiny6PackageOpCountsTest {
 
     private static Emitter.EmitResult emit(LoadedModel model, Path out) throws PluginException {
         PrecisionPlan plan = new KeepAttentionFp32Selector().select(model, Options.NONE);
-        return new CoreMLEmitter().emit(model, plan, out, Options.of("target", "ios17"));
+        return new CoreMLEmitter().emit(model.withGraph(PrecisionCasts.apply(model.graph(), plan)), out, Options.of("target", "ios17"));
     }
 
     private static int total(Map<String, Integer> counts) {

@@ -36,7 +36,7 @@ final class OnnxModels {
 
     static byte[] emittedMixedOps(Path tmp) throws IOException, PluginException {
         Path file = tmp.resolve("mixed_ops.onnx");
-        new OnnxEmitter().emit(TinyModels.mixedOps(), PrecisionPlan.uniform(Precision.FP32), file, Options.NONE);
+        new OnnxEmitter().emit(TinyModels.mixedOps(), file, Options.NONE);
         return Files.readAllBytes(file);
     }
 

@@ -1,6 +1,6 @@
 package dev.htdemucs.precision.auto;
 
-import dev.htdemucs.coreml.read.CoreMLReferenceRuntime;
+import dev.htdemucs.precision.PrecisionCasts;
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
 import dev.htdemucs.fixtures.NpyArray;
@@ -39,7 +39,7 @@ class AutoSelectorFullSizeTest {
         LoadedModel full = plugins.get(ModelLoader.class, "demucs-checkpoint").load(set.file("model.th"), Options.NONE);
         LoadedModel inner = plugins.get(GraphPass.class, "extract-inner").apply(full, Options.NONE);
 
-        AutoSelector.Result r = new AutoSelector().search(inner, Options.of(AutoSelector.TARGET_SNR, Double.toString(TARGET)));
+        AutoSelector.Result r = TestPlugins.auto(System.err).search(inner, Options.of(AutoSelector.TARGET_SNR, Double.toString(TARGET)));
         System.out.printf("htdemucs_6s auto %.0f dB + margin %.1f dB: %d fp32 / %d fp16 ops, calibration songs %.2f dB (%s), %d search runs%n",
                 TARGET, r.marginDb(), r.fp32Ops(), r.fp16Ops(), r.snrDb(), r.worstOutput(), r.searchRuns());
         assertTrue(r.snrDb() >= TARGET + r.marginDb(), "calibration songs: " + r.snrDb() + " dB < " + TARGET + " + " + r.marginDb());
@@ -56,7 +56,7 @@ class AutoSelectorFullSizeTest {
     }
 
     private static float[] separate(LoadedModel inner, PrecisionPlan plan, float[] mix, int length) throws Exception {
-        try (Session s = new CoreMLReferenceRuntime().open(inner.graph(), plan, Options.NONE)) {
+        try (Session s = TestPlugins.coremlReference().open(PrecisionCasts.apply(inner.graph(), plan), Options.NONE)) {
             return new InnerNetwork(s, inner.metadata()).forward(mix, length);
         }
     }

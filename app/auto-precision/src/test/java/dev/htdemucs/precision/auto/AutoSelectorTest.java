@@ -1,7 +1,11 @@
 package dev.htdemucs.precision.auto;
 
+import dev.htdemucs.precision.EffectivePrecision;
+import dev.htdemucs.precision.Fp16Selector;
+import dev.htdemucs.precision.MixedSelector;
+
 import dev.htdemucs.coreml.CoreMLEmitter;
-import dev.htdemucs.coreml.read.CoreMLReferenceRuntime;
+import dev.htdemucs.precision.PrecisionCasts;
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
 import dev.htdemucs.fixtures.NpyArray;
@@ -68,7 +72,7 @@ class AutoSelectorTest {
             NpyArray a = tiny6.npy("synth_song/" + name + ".npy");
             synthSong.put(name, Tensor.ofFloats(a.shape(), a.data()));
         }
-        try (Session s = new CoreMLReferenceRuntime().open(inner.graph(), PrecisionPlan.uniform(Precision.FP32), Options.NONE)) {
+        try (Session s = TestPlugins.coremlReference().open(PrecisionCasts.apply(inner.graph(), PrecisionPlan.uniform(Precision.FP32)), Options.NONE)) {
             for (Map<String, Tensor> in : CALIBRATION) CALIBRATION_FP32.add(stems(s, in));
             synthSongFp32 = stems(s, synthSong);
         }
@@ -85,7 +89,7 @@ class AutoSelectorTest {
         String key = o.toString();
         AutoSelector.Result r = RESULTS.get(key);
         if (r == null) {
-            r = new AutoSelector().search(inner, Options.of(o));
+            r = TestPlugins.auto(System.err).search(inner, Options.of(o));
             RESULTS.put(key, r);
         }
         return r;
@@ -101,8 +105,8 @@ class AutoSelectorTest {
     /** Emits {@code plan} to a package under {@code dir} and opens it on coreml-reference. */
     static Session openPackage(PrecisionPlan plan, Path dir) throws Exception {
         Path pkg = dir.resolve("tiny6_" + Integer.toHexString(plan.byNode().hashCode()) + ".mlpackage");
-        new CoreMLEmitter().emit(inner, plan, pkg, Options.of("force", "true"));
-        return new CoreMLReferenceRuntime().open(pkg, Options.NONE);
+        new CoreMLEmitter().emit(inner.withGraph(PrecisionCasts.apply(inner.graph(), plan)), pkg, Options.of("force", "true"));
+        return TestPlugins.coremlReference().open(pkg, Options.NONE);
     }
 
     /** Worst per-source SNR of {@code plan}'s package over the default calibration songs. */
@@ -183,7 +187,7 @@ class AutoSelectorTest {
     @Test
     void sameModelAndOptionsGiveTheSamePlanWhateverTheThreads() throws Exception {
         PrecisionPlan first = auto(70).plan();
-        PrecisionPlan again = new AutoSelector(null).select(inner, Options.of(AutoSelector.TARGET_SNR, "70.0", AutoSelector.THREADS, "1"));
+        PrecisionPlan again = TestPlugins.auto(null).select(inner, Options.of(AutoSelector.TARGET_SNR, "70.0", AutoSelector.THREADS, "1"));
         assertEquals(first.byNode(), again.byNode());
         assertTrue(auto(70).searchRuns() > 0, "70 dB needs a search on tiny6");
     }
@@ -191,7 +195,7 @@ class AutoSelectorTest {
     @Test
     void aRunLimitStillGivesAPlanThatReachesTheTarget() throws Exception {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        AutoSelector.Result r = new AutoSelector(new PrintStream(log, true, StandardCharsets.UTF_8))
+        AutoSelector.Result r = TestPlugins.auto(new PrintStream(log, true, StandardCharsets.UTF_8))
                 .search(inner, Options.of(AutoSelector.TARGET_SNR, "80", AutoSelector.MAX_RUNS, "1"));
         String progress = log.toString(StandardCharsets.UTF_8);
         System.out.print(progress);
@@ -204,15 +208,15 @@ class AutoSelectorTest {
 
     @Test
     void checksItsOptions() {
-        assertThrows(IllegalArgumentException.class, () -> new AutoSelector(null).select(inner, Options.of(AutoSelector.TARGET_SNR, "loud")));
+        assertThrows(IllegalArgumentException.class, () -> TestPlugins.auto(null).select(inner, Options.of(AutoSelector.TARGET_SNR, "loud")));
         PluginException e = assertThrows(PluginException.class,
-                () -> new AutoSelector(null).select(inner, Options.of(AutoSelector.MAX_RUNS, "-1")));
+                () -> TestPlugins.auto(null).select(inner, Options.of(AutoSelector.MAX_RUNS, "-1")));
         assertTrue(e.getMessage().contains("max_runs"), e.getMessage());
-        e = assertThrows(PluginException.class, () -> new AutoSelector(null).select(inner, Options.of(AutoSelector.TARGET_SNR, "Infinity")));
+        e = assertThrows(PluginException.class, () -> TestPlugins.auto(null).select(inner, Options.of(AutoSelector.TARGET_SNR, "Infinity")));
         assertTrue(e.getMessage().contains("target_snr"), e.getMessage());
-        e = assertThrows(PluginException.class, () -> new AutoSelector(null).select(inner, Options.of(AutoSelector.MARGIN_DB, "-1")));
+        e = assertThrows(PluginException.class, () -> TestPlugins.auto(null).select(inner, Options.of(AutoSelector.MARGIN_DB, "-1")));
         assertTrue(e.getMessage().contains("margin_db") && e.getMessage().contains("-1"), e.getMessage());
-        e = assertThrows(PluginException.class, () -> new AutoSelector(null).select(inner, Options.of(AutoSelector.SONGS, "0")));
+        e = assertThrows(PluginException.class, () -> TestPlugins.auto(null).select(inner, Options.of(AutoSelector.SONGS, "0")));
         assertTrue(e.getMessage().contains("songs"), e.getMessage());
     }
 }

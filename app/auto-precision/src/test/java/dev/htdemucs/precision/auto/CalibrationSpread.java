@@ -1,5 +1,9 @@
 package dev.htdemucs.precision.auto;
 
+import dev.htdemucs.precision.EffectivePrecision;
+import dev.htdemucs.precision.Fp16Selector;
+import dev.htdemucs.precision.MixedSelector;
+
 import dev.htdemucs.spi.GraphPass;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.ModelLoader;
@@ -45,13 +49,14 @@ public final class CalibrationSpread {
         int sources = inner.metadata().sources().size();
 
         StringBuilder report = new StringBuilder();
-        CalibrationRuns songs = new CalibrationRuns(inner.graph(), inner.metadata(), pool, sources, Options.NONE);
+        CalibrationRuns songs = new CalibrationRuns(inner.graph(), inner.metadata(), pool, sources,
+                plugins.get(dev.htdemucs.spi.ModelRuntime.class, "reference"), Options.NONE);
         for (int i = 0; i < pool; i++) report.append(songs.song(i)).append('\n');
 
         Map<String, PrecisionPlan> plans = new LinkedHashMap<>();
         plans.put("fp16", EffectivePrecision.resolve(inner.graph(), new Fp16Selector().select(inner, Options.NONE)));
         for (String t : targets) {
-            AutoSelector.Result r = new AutoSelector().search(inner, Options.of(AutoSelector.TARGET_SNR, t,
+            AutoSelector.Result r = TestPlugins.auto(System.err).search(inner, Options.of(AutoSelector.TARGET_SNR, t,
                     AutoSelector.MARGIN_DB, Double.toString(margin), AutoSelector.SONGS, Integer.toString(calibrated),
                     AutoSelector.PROBE_SONGS, probeSongs));
             plans.put("auto@" + t + " (" + r.fp32Ops() + " fp32)", r.plan());

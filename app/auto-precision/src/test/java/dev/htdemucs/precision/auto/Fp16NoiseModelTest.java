@@ -7,6 +7,7 @@ import dev.htdemucs.ir.Node;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.ir.Value;
+import dev.htdemucs.precision.PrecisionCasts;
 import dev.htdemucs.runtime.reference.ReferenceRuntime;
 import dev.htdemucs.runtime.reference.ReferenceSession;
 import dev.htdemucs.spi.Options;
@@ -58,7 +59,7 @@ class Fp16NoiseModelTest {
         for (Node n : g.nodes()) if (!n.op().equals("const")) all.add(n.name());
         Fp16NoiseProbe probe = new Fp16NoiseProbe(all);
         Map<String, Tensor> reference;
-        try (ReferenceSession s = new ReferenceRuntime().open(g, PrecisionPlan.uniform(Precision.FP32), Options.NONE)) {
+        try (ReferenceSession s = new ReferenceRuntime().open(g, Options.NONE)) {
             reference = s.run(inputs(), Set.of(), probe).outputs();
         }
         double power = 0;
@@ -81,7 +82,7 @@ class Fp16NoiseModelTest {
     }
 
     private static double measure(Graph g, PrecisionPlan plan, Map<String, Tensor> reference) throws Exception {
-        try (ReferenceSession s = new ReferenceRuntime().open(g, plan, Options.NONE)) {
+        try (ReferenceSession s = new ReferenceRuntime().open(PrecisionCasts.apply(g, plan), Options.NONE)) {
             return OutputSnr.measure(reference, s.run(inputs()), 0).worstDb();
         }
     }

@@ -1,7 +1,11 @@
 package dev.htdemucs.precision.auto;
 
+import dev.htdemucs.precision.EffectivePrecision;
+import dev.htdemucs.precision.Fp16Selector;
+import dev.htdemucs.precision.MixedSelector;
+
 import dev.htdemucs.coreml.CoreMLEmitter;
-import dev.htdemucs.coreml.read.CoreMLReferenceRuntime;
+import dev.htdemucs.precision.PrecisionCasts;
 import dev.htdemucs.fixtures.Metrics;
 import dev.htdemucs.fixtures.Npy;
 import dev.htdemucs.fixtures.NpyArray;
@@ -74,7 +78,7 @@ public final class PrecisionTable {
             PrecisionPlan plan;
             if (name.startsWith("auto")) {
                 String t = name.contains("@") ? name.substring(name.indexOf('@') + 1) : target;
-                AutoSelector.Result r = new AutoSelector().search(inner, Options.of(AutoSelector.TARGET_SNR, t));
+                AutoSelector.Result r = TestPlugins.auto(System.err).search(inner, Options.of(AutoSelector.TARGET_SNR, t));
                 plan = r.plan();
                 note = String.format(Locale.ROOT, "target %s dB + margin %.1f dB on %d calibration songs: worst %.2f dB (%s), %d search runs%s",
                         t, r.marginDb(), AutoSelector.DEFAULT_SONGS, r.snrDb(), r.worstOutput(), r.searchRuns(),
@@ -87,10 +91,10 @@ public final class PrecisionTable {
             int fp32 = 0, fp16 = 0;
             for (Precision p : effective.byNode().values()) if (p == Precision.FP32) fp32++; else fp16++;
             Path pkg = work.resolve("htdemucs_6s_" + name + ".mlpackage");
-            Emitter.EmitResult emitted = new CoreMLEmitter().emit(inner, plan, pkg, Options.of("force", "true"));
+            Emitter.EmitResult emitted = new CoreMLEmitter().emit(inner.withGraph(PrecisionCasts.apply(inner.graph(), plan)), pkg, Options.of("force", "true"));
             t0 = System.nanoTime();
             float[] separated;
-            try (Session s = new CoreMLReferenceRuntime().open(pkg, Options.NONE)) {
+            try (Session s = TestPlugins.coremlReference().open(pkg, Options.NONE)) {
                 separated = new InnerNetwork(s, inner.metadata()).forward(mix.data(), length);
             }
             double runSeconds = (System.nanoTime() - t0) / 1e9;
