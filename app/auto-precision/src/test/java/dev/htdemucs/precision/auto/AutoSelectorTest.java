@@ -13,6 +13,7 @@ import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.spi.GraphPass;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.ModelLoader;
+import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
@@ -44,7 +45,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The {@code auto} selector on tiny6's inner network. What it promises, checked on the emitted package run
- * by {@code coreml-reference} (not on the selector's own bookkeeping), with the stems made by the host
+ * by {@code coreml-reference} (not on the selector's own bookkeeping, which runs the graph with the plan's
+ * casts on the reference runtime: the package also rounds inside the ops its lowering decomposes, e.g.
+ * group_norm and glu, so it computes slightly differently — 0.36 dB lower at 60 dB on tiny6), with the stems made by the host
  * ({@link InnerNetwork}: iSTFT of spec_out + wave_out): the worst per-source SNR of the stems against the
  * fp32 package's reaches the target plus the margin on every calibration song, and reaches the target on
  * the golden synth_song, a song it never saw. No slack: the margin is what the selector adds for music it
@@ -121,6 +124,23 @@ class AutoSelectorTest {
         return worst;
     }
 
+    /**
+     * Worst per-source SNR over the default calibration songs of what the selector measures: the graph with
+     * {@code plan}'s casts on the reference runtime, against the fp32 graph on the reference runtime.
+     */
+    static OutputSnr graphSnr(PrecisionPlan plan) throws Exception {
+        ModelRuntime reference = TestPlugins.plugins().get(ModelRuntime.class, "reference");
+        OutputSnr worst = null;
+        try (Session fp32 = reference.open(inner.graph(), Options.NONE);
+             Session s = reference.open(PrecisionCasts.apply(inner.graph(), plan), Options.NONE)) {
+            for (int i = 0; i < CALIBRATION.size(); i++) {
+                OutputSnr snr = OutputSnr.measure(stems(fp32, CALIBRATION.get(i)), stems(s, CALIBRATION.get(i)), inner.metadata().sources().size());
+                if (worst == null || snr.worstDb() < worst.worstDb()) worst = new OutputSnr(snr.worstDb(), "song " + i + " " + snr.worst());
+            }
+        }
+        return worst;
+    }
+
     static OutputSnr synthSongSnr(PrecisionPlan plan, Path dir) throws Exception {
         try (Session s = openPackage(plan, dir)) {
             return OutputSnr.measure(synthSongFp32, stems(s, synthSong), inner.metadata().sources().size());
@@ -144,7 +164,9 @@ class AutoSelectorTest {
             assertTrue(onCalibration.reaches(target + r.marginDb()),
                     "target " + target + " + margin " + r.marginDb() + ": calibration songs " + onCalibration);
             assertTrue(onSynthSong.reaches(target), "target " + target + ": synth_song " + onSynthSong);
-            assertEquals(r.snrDb(), onCalibration.worstDb(), 1e-9, "the package computes what the selector measured");
+            OutputSnr measured = graphSnr(r.plan());
+            System.out.printf("auto %.0f dB: the graph with its casts on reference %s, the package %s%n", target, measured, onCalibration);
+            assertEquals(r.snrDb(), measured.worstDb(), 1e-9, "the selector reports what the graph with its casts computes");
         }
     }
 
