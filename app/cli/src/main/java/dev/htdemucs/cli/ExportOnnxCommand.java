@@ -4,8 +4,6 @@ import dev.htdemucs.spi.Emitter;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.Plugins;
-import dev.htdemucs.spi.Precision;
-import dev.htdemucs.spi.PrecisionPlan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

@@ -7,8 +7,6 @@ import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.ModelLoader;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.Plugins;
-import dev.htdemucs.spi.Precision;
-import dev.htdemucs.spi.PrecisionPlan;
 import dev.htdemucs.spi.Session;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -14,8 +14,6 @@ import dev.htdemucs.onnx.proto.OnnxProto.TypeProto;
 import dev.htdemucs.onnx.proto.OnnxProto.ValueInfoProto;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
-import dev.htdemucs.spi.PrecisionPlan;
-import dev.htdemucs.spi.Precision;
 import dev.htdemucs.spi.Session;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

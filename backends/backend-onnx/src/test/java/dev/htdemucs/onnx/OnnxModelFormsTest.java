@@ -12,8 +12,6 @@ import dev.htdemucs.onnx.proto.OnnxProto.TensorProto;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
-import dev.htdemucs.spi.Precision;
-import dev.htdemucs.spi.PrecisionPlan;
 import dev.htdemucs.spi.Session;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

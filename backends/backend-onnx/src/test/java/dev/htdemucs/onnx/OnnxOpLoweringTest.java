@@ -11,8 +11,6 @@ import dev.htdemucs.ir.Value;
 import dev.htdemucs.onnx.proto.OnnxProto.ModelProto;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
-import dev.htdemucs.spi.Precision;
-import dev.htdemucs.spi.PrecisionPlan;
 import dev.htdemucs.spi.Session;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

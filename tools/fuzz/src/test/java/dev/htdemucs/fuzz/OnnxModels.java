@@ -13,8 +13,6 @@ import dev.htdemucs.onnx.proto.OnnxProto.TypeProto;
 import dev.htdemucs.onnx.proto.OnnxProto.ValueInfoProto;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
-import dev.htdemucs.spi.Precision;
-import dev.htdemucs.spi.PrecisionPlan;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,15 +1,13 @@
 package dev.htdemucs.precision.auto;
 
-import dev.htdemucs.precision.EffectivePrecision;
-import dev.htdemucs.precision.Fp16Selector;
-import dev.htdemucs.precision.MixedSelector;
-
 import dev.htdemucs.coreml.CoreMLEmitter;
-import dev.htdemucs.precision.PrecisionCasts;
 import dev.htdemucs.fixtures.Golden;
 import dev.htdemucs.fixtures.GoldenSet;
 import dev.htdemucs.fixtures.NpyArray;
 import dev.htdemucs.ir.Tensor;
+import dev.htdemucs.precision.EffectivePrecision;
+import dev.htdemucs.precision.MixedSelector;
+import dev.htdemucs.precision.PrecisionCasts;
 import dev.htdemucs.spi.GraphPass;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.ModelLoader;
@@ -22,6 +20,7 @@ import dev.htdemucs.spi.PrecisionPlan;
 import dev.htdemucs.spi.PrecisionSelector;
 import dev.htdemucs.spi.Session;
 import dev.htdemucs.stft.separation.InnerNetwork;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

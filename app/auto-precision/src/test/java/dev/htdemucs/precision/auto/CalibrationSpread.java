@@ -2,8 +2,6 @@ package dev.htdemucs.precision.auto;
 
 import dev.htdemucs.precision.EffectivePrecision;
 import dev.htdemucs.precision.Fp16Selector;
-import dev.htdemucs.precision.MixedSelector;
-
 import dev.htdemucs.spi.GraphPass;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.ModelLoader;

@@ -1,14 +1,11 @@
 package dev.htdemucs.precision.auto;
 
-import dev.htdemucs.precision.EffectivePrecision;
-import dev.htdemucs.precision.Fp16Selector;
-import dev.htdemucs.precision.MixedSelector;
-
 import dev.htdemucs.coreml.CoreMLEmitter;
-import dev.htdemucs.precision.PrecisionCasts;
 import dev.htdemucs.fixtures.Metrics;
 import dev.htdemucs.fixtures.Npy;
 import dev.htdemucs.fixtures.NpyArray;
+import dev.htdemucs.precision.EffectivePrecision;
+import dev.htdemucs.precision.PrecisionCasts;
 import dev.htdemucs.spi.Emitter;
 import dev.htdemucs.spi.GraphPass;
 import dev.htdemucs.spi.LoadedModel;
