@@ -8,6 +8,7 @@ import dev.htdemucs.report.ByteSizes;
 import dev.htdemucs.spi.Emitter;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
+import dev.htdemucs.precision.PrecisionCasts;
 import dev.htdemucs.spi.Precision;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

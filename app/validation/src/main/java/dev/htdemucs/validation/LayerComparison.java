@@ -10,6 +10,7 @@ import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
+import dev.htdemucs.precision.PrecisionCasts;
 import dev.htdemucs.spi.Precision;
 import dev.htdemucs.spi.PrecisionPlan;
 import dev.htdemucs.spi.ModelRuntime;
@@ -29,11 +30,12 @@ import java.util.function.Consumer;
  * fp32, and once per precision with that precision's plan on the runtime given, and each layer's activation
  * is compared with its fp32 value.
  *
- * <p>{@code validate} gives {@code coreml-reference}, whose {@code open(graph, plan)} converts the graph into
- * a package and runs what the package holds, fp16 rounding included, so the layers diverge as the converted
- * model does. (The reference runtime's own fp16 emulation of a plan rounds only at op boundaries of the
- * unlowered graph: on tiny6 it differs from the package's result by about 70 dB SNR, as much as fp16 error
- * itself, and cannot tell fp16 from mixed.) Without the coreml plugins it falls back to the reference runtime.
+ * <p>Each plan is realised as casts ({@link PrecisionCasts}) first. {@code validate} gives {@code coreml-reference},
+ * whose {@code open(graph)} converts the graph into a package and runs what the package holds, fp16 rounding
+ * included, so the layers diverge as the converted model does. (The reference runtime on the graph with its
+ * casts rounds only at op boundaries of the unlowered graph: on tiny6 it differs from the package's result by
+ * about 70 dB SNR, as much as fp16 error itself, and cannot tell fp16 from mixed.) Without the coreml plugins
+ * it falls back to the reference runtime.
  *
  * <p>Layers, in network order ({@link LayerOrder#htdemucs}): {@code encoderI, tencoderI} (nodes
  * {@code encoder.I}, {@code tencoder.I}), {@code transformer} (both outputs of the cross-transformer,
@@ -90,7 +92,7 @@ final class LayerComparison {
             if (plan.getValue().count(exposed.graph()).getOrDefault(Precision.FP16, 0) == 0) continue;
             String label = runtime.name() + " " + plan.getKey();
             progress.accept("layers: " + label);
-            Map<String, float[]> test = activations(runtime.open(exposed.graph(), plan.getValue(), runtimeOptions),
+            Map<String, float[]> test = activations(runtime.open(PrecisionCasts.apply(exposed.graph(), plan.getValue()), runtimeOptions),
                     graphOutputs, inputs, layers);
             LayerDivergence.Builder b = LayerDivergence.builder(label);
             for (String layer : layers.keySet()) b.layer(layer, fp32.get(layer), test.get(layer));

@@ -6,8 +6,6 @@ import dev.htdemucs.spi.Emitter;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
-import dev.htdemucs.spi.Precision;
-import dev.htdemucs.spi.PrecisionPlan;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -38,11 +36,11 @@ public final class OnnxEmitter implements Emitter {
     @Override public List<String> requiredPasses() { return List.of("extract-inner"); }
 
     @Override
-    public EmitResult emit(LoadedModel model, PrecisionPlan plan, Path out, Options options) throws PluginException {
-        int fp16Ops = plan == null ? 0 : plan.count(model.graph()).getOrDefault(Precision.FP16, 0);
+    public EmitResult emit(LoadedModel model, Path out, Options options) throws PluginException {
+        long fp16Ops = model.graph().nodes().stream().filter(OnnxEmitter::computesInFp16).count();
         if (fp16Ops > 0) {
-            throw new PluginException("the ONNX emitter computes in float32 only, but the precision plan asks for fp16 on "
-                    + fp16Ops + " ops; use an all-fp32 plan (weights=fp16 stores the weights as float16)");
+            throw new PluginException("the ONNX emitter computes in float32 only, but the graph computes "
+                    + fp16Ops + " ops in fp16; use an all-fp32 plan (weights=fp16 stores the weights as float16)");
         }
         OnnxExportOptions exportOptions;
         try {
@@ -57,6 +55,12 @@ public final class OnnxEmitter implements Emitter {
                 exportOptions.opset(), exportOptions.irVersion(), proto.getGraph().getNodeCount(),
                 proto.getGraph().getInitializerCount(), exportOptions.fp16Weights() ? "fp16" : "fp32", bytes);
         return new EmitResult(out, bytes, exporter.opCounts(), summary);
+    }
+
+    /** An op (not const, not cast) with fp16 results, as a precision plan's casts leave it. */
+    private static boolean computesInFp16(dev.htdemucs.ir.Node node) {
+        if (node.op().equals("const") || node.op().equals("cast")) return false;
+        return node.outputs().stream().anyMatch(v -> v.type().dtype() == dev.htdemucs.ir.DType.FLOAT16);
     }
 
     /** The model as ONNX bytes in memory (what the onnxruntime runtime opens for IR graphs). */

@@ -7,8 +7,6 @@ import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.ModelLoader;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.Plugins;
-import dev.htdemucs.spi.Precision;
-import dev.htdemucs.spi.PrecisionPlan;
 import dev.htdemucs.spi.Session;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,7 +39,7 @@ class OnnxCheckpointExportTest {
     @Test
     void exportRunsInOnnxRuntimeLikePyTorch(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("tiny6_inner.onnx");
-        var result = new OnnxEmitter().emit(inner, PrecisionPlan.uniform(Precision.FP32), out, Options.NONE);
+        var result = new OnnxEmitter().emit(inner, out, Options.NONE);
         System.out.println("checkpoint export: " + result.summary() + " " + result.opCounts());
         try (Session s = InnerCases.runtime("onnxruntime").open(out, Options.NONE)) {
             for (String caseName : InnerCases.CASES) {
@@ -55,7 +53,7 @@ class OnnxCheckpointExportTest {
     @Test
     void exportCarriesWhatAHostNeeds(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("tiny6_inner.onnx");
-        new OnnxEmitter().emit(inner, PrecisionPlan.uniform(Precision.FP32), out, Options.NONE);
+        new OnnxEmitter().emit(inner, out, Options.NONE);
         ModelProto m = OnnxModelLoader.parse(out);
         Map<String, String> props = new HashMap<>();
         for (StringStringEntryProto e : m.getMetadataPropsList()) props.put(e.getKey(), e.getValue());

@@ -14,8 +14,6 @@ import dev.htdemucs.onnx.proto.OnnxProto.TypeProto;
 import dev.htdemucs.onnx.proto.OnnxProto.ValueInfoProto;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
-import dev.htdemucs.spi.PrecisionPlan;
-import dev.htdemucs.spi.Precision;
 import dev.htdemucs.spi.Session;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -252,7 +250,7 @@ class OnnxInnerImportTest {
     @ValueSource(ints = {17, 18, 20, 21})
     void reExportRunsInOnnxRuntimeLikeTheOriginal(int opset, @TempDir Path dir) throws Exception {
         Path out = dir.resolve("reexport.onnx");
-        var result = new OnnxEmitter().emit(imported, PrecisionPlan.uniform(Precision.FP32), out, Options.of("opset", Integer.toString(opset)));
+        var result = new OnnxEmitter().emit(imported, out, Options.of("opset", Integer.toString(opset)));
         System.out.println("re-export: " + result.summary() + " " + result.opCounts());
         assertEquals(out, result.path());
         if (opset >= 20) assertEquals(50, result.opCounts().get("Gelu"));
@@ -273,15 +271,15 @@ class OnnxInnerImportTest {
     @Test
     void reExportPassesTheOnnxChecker(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("reexport17.onnx");
-        new OnnxEmitter().emit(imported, PrecisionPlan.uniform(Precision.FP32), out, Options.NONE);
+        new OnnxEmitter().emit(imported, out, Options.NONE);
         OnnxChecker.check(out);
     }
 
     @Test
     void fp16WeightsHalveTheFileAndStayCloseToGolden(@TempDir Path dir) throws Exception {
         Path fp32 = dir.resolve("fp32.onnx"), fp16 = dir.resolve("fp16.onnx");
-        long bytes32 = new OnnxEmitter().emit(imported, PrecisionPlan.uniform(Precision.FP32), fp32, Options.NONE).bytes();
-        long bytes16 = new OnnxEmitter().emit(imported, PrecisionPlan.uniform(Precision.FP32), fp16, Options.of("weights", "fp16")).bytes();
+        long bytes32 = new OnnxEmitter().emit(imported, fp32, Options.NONE).bytes();
+        long bytes16 = new OnnxEmitter().emit(imported, fp16, Options.of("weights", "fp16")).bytes();
         System.out.println("weights fp32 " + bytes32 + " bytes, fp16 " + bytes16 + " bytes");
         assertTrue(bytes16 < 0.6 * bytes32, "fp16 file " + bytes16 + " bytes is not about half of " + bytes32);
         try (Session s = InnerCases.runtime("onnxruntime").open(fp16, Options.NONE)) {

@@ -12,8 +12,6 @@ import dev.htdemucs.onnx.proto.OnnxProto.TensorProto;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
-import dev.htdemucs.spi.Precision;
-import dev.htdemucs.spi.PrecisionPlan;
 import dev.htdemucs.spi.Session;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,7 +91,7 @@ class OnnxModelFormsTest {
         b.output("same_as_input", x).output("first", r).output("second", r);
         LoadedModel m = new LoadedModel(b.build(), null);
         Path out = dir.resolve("aliases.onnx");
-        new OnnxEmitter().emit(m, PrecisionPlan.uniform(Precision.FP32), out, Options.NONE);
+        new OnnxEmitter().emit(m, out, Options.NONE);
         Tensor in = Tensor.ofFloats(new int[]{2, 2}, -1, 2, -3, 4);
         try (Session s = InnerCases.runtime("onnxruntime").open(out, Options.NONE)) {
             Map<String, Tensor> y = s.run(Map.of("x", in));

@@ -3,7 +3,6 @@ package dev.htdemucs.coreml;
 import com.google.protobuf.CodedOutputStream;
 import dev.htdemucs.coreml.blob.WeightBlobWriter;
 import dev.htdemucs.coreml.ops.MilOpMappings;
-import dev.htdemucs.coreml.precision.EffectivePrecision;
 import dev.htdemucs.coreml.proto.Mil;
 import dev.htdemucs.coreml.proto.MlModel;
 import dev.htdemucs.ir.Graph;
@@ -16,8 +15,6 @@ import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
-import dev.htdemucs.spi.Precision;
-import dev.htdemucs.spi.PrecisionPlan;
 import dev.htdemucs.spi.UsesPlugins;
 
 import java.io.IOException;
@@ -40,8 +37,10 @@ import java.util.Map;
  *
  * <p>Options: {@code target} = ios17 (default: opset CoreML7, specification version 8) or ios18 (CoreML8,
  * spec 9); {@code force} = true to replace an existing package; {@code author}, {@code version},
- * {@code license} for the model metadata. The precision plan decides per op between fp16 and fp32; model
- * inputs and outputs keep their IR types (fp32). The same graph, plan and options always give the same bytes.
+ * {@code license} for the model metadata. Each op computes in the dtype the graph declares for it (a
+ * precision plan is realised as fp16 ops, casts and fp16 constants in the graph before, by {@code PrecisionCasts}
+ * of module {@code precision}); model inputs and outputs keep their IR types. The same graph and options always
+ * give the same bytes.
  *
  * <p>Ops are lowered by the standard {@link MilOpMappings}, plus those of the plugin jars when the emitter
  * comes from a {@link Plugins} discovery ({@link MilOpMappings#of(Plugins)}).
@@ -67,9 +66,8 @@ public final class CoreMLEmitter implements Emitter, UsesPlugins {
     /** Core ML holds the network between STFT and iSTFT: the host computes those. */
     @Override public List<String> requiredPasses() { return List.of("extract-inner"); }
 
-    @Override public EmitResult emit(LoadedModel model, PrecisionPlan plan, Path out, Options options) throws PluginException {
+    @Override public EmitResult emit(LoadedModel model, Path out, Options options) throws PluginException {
         Graph graph = model.graph();
-        PrecisionPlan requested = plan == null ? PrecisionPlan.uniform(Precision.FP32) : plan;
         CoreMLTarget target;
         try {
             target = CoreMLTarget.parse(options.get("target", CoreMLTarget.DEFAULT.option()));
@@ -87,15 +85,14 @@ public final class CoreMLEmitter implements Emitter, UsesPlugins {
             throw new PluginException("graph " + graph.name() + " is invalid, not writing " + out + ":\n  " + String.join("\n  ", problems));
         }
         MilOpMappings mappings = mappings();
-        PrecisionPlan effective = EffectivePrecision.resolve(graph, requested);
-        String precisionSummary = summarize(graph, effective);
+        String precisionSummary = summarize(graph);
         ProgramLowering.Lowered[] lowered = new ProgramLowering.Lowered[1];
         long[] weightBytes = new long[1];
         try {
             PackageDirectory.write(out, options.getBoolean("force", false), dir -> {
                 Files.createDirectories(MLPackageLayout.weightsDir(dir));
                 try (WeightBlobWriter blobs = new WeightBlobWriter(MLPackageLayout.weightFile(dir))) {
-                    lowered[0] = new ProgramLowering(graph, effective, blobs, mappings).lower();
+                    lowered[0] = new ProgramLowering(graph, blobs, mappings).lower();
                 }
                 weightBytes[0] = Files.size(MLPackageLayout.weightFile(dir));
                 MlModel.Model spec = assemble(model, lowered[0], target, options, precisionSummary);
@@ -168,12 +165,16 @@ public final class CoreMLEmitter implements Emitter, UsesPlugins {
         return f.getFile() == null ? what : what + ": " + f.getFile();
     }
 
-    /** "fp32", "fp16", or "mixed (N fp16 ops, M fp32 ops)". */
-    static String summarize(Graph graph, PrecisionPlan effective) {
+    /**
+     * "fp32", "fp16", or "mixed (N fp16 ops, M fp32 ops)", counting the ops with floating-point results (not
+     * const, not cast) by the dtype they declare.
+     */
+    static String summarize(Graph graph) {
         int fp16 = 0, fp32 = 0;
         for (Node n : graph.nodes()) {
-            if (!EffectivePrecision.hasPrecision(n)) continue;
-            if (effective.of(n) == Precision.FP16) fp16++;
+            if (n.op().equals("const") || n.op().equals("cast")) continue;
+            if (!n.outputs().stream().allMatch(v -> v.type().dtype().isFloatingPoint())) continue;
+            if (n.outputs().get(0).type().dtype() == dev.htdemucs.ir.DType.FLOAT16) fp16++;
             else fp32++;
         }
         if (fp16 == 0) return "fp32";

@@ -9,7 +9,6 @@ import dev.htdemucs.coreml.mil.MilValues;
 import dev.htdemucs.coreml.ops.LoweringContext;
 import dev.htdemucs.coreml.ops.MilOpMapping;
 import dev.htdemucs.coreml.ops.MilOpMappings;
-import dev.htdemucs.coreml.precision.EffectivePrecision;
 import dev.htdemucs.coreml.proto.Mil;
 import dev.htdemucs.ir.DType;
 import dev.htdemucs.ir.Graph;
@@ -17,7 +16,6 @@ import dev.htdemucs.ir.IrException;
 import dev.htdemucs.ir.Node;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.ir.Value;
-import dev.htdemucs.spi.PrecisionPlan;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -31,13 +29,14 @@ import java.util.Set;
 /**
  * Lowers an IR graph into the operations of one MIL block, op by op through {@link MilOpMappings}.
  *
- * <p>Precision: every IR value is held by one or more MIL values ({@link Forms}), at most one per dtype. An op computing in
- * fp16 asks for its inputs as fp16: constants are then written as fp16 (no runtime cast on weights), other
- * values get one fp32→fp16 cast, placed before their first fp16 consumer and shared by all later ones; the
- * same holds for fp16→fp32 before fp32 ops and model outputs. An IR cast that loses nothing (to the dtype
- * the value was computed in, or fp16 → fp32) makes its result share the forms of its input, so casts are
- * never repeated and a cast pair that would undo itself is never written. Constants are written lazily,
- * only once used.
+ * <p>Precision: the graph says it. An op computes in the dtype its results declare ({@code PrecisionCasts} of module
+ * {@code precision} turns a precision plan into fp16 ops, casts and fp16 constants). Every IR value is held by
+ * one or more MIL values ({@link Forms}), at most one per dtype. IR casts and constants are written lazily, when
+ * an op first reads them: a cast is written just before its first reader, a constant is written directly in the
+ * dtype asked for (no runtime cast on weights). An IR cast that loses nothing (to the dtype the value was
+ * computed in, or fp16 → fp32) makes its result share the forms of its input, so casts are never repeated and a
+ * cast pair that would undo itself is never written. A cast whose only reader is a model output is named after
+ * that output.
  */
 final class ProgramLowering implements LoweringContext {
     /** The lowered block: function inputs, operations, output names (= model output names). */
@@ -45,8 +44,9 @@ final class ProgramLowering implements LoweringContext {
                    Map<String, String> inputNames, Map<String, String> outputNames, Map<String, Integer> opCounts) {}
 
     private final Graph graph;
-    private final PrecisionPlan precision;
     private final MilOpMappings mappings;
+    /** IR casts not written yet: written when first read ({@link #materialize}). */
+    private final Map<Value, Node> pendingCasts = new HashMap<>();
     private final MilBlockBuilder block;
     private final MilNames names;
     private final Map<Value, Forms> held = new HashMap<>();
@@ -55,9 +55,8 @@ final class ProgramLowering implements LoweringContext {
     private final Set<String> claimedOutputNames = new HashSet<>();
     private final Set<String> reservedOutputNames = new HashSet<>();
 
-    ProgramLowering(Graph graph, PrecisionPlan effectivePrecision, WeightBlobWriter blobs, MilOpMappings mappings) {
+    ProgramLowering(Graph graph, WeightBlobWriter blobs, MilOpMappings mappings) {
         this.graph = graph;
-        this.precision = effectivePrecision;
         this.mappings = mappings;
         this.block = new MilBlockBuilder(blobs);
         this.names = block.names();
@@ -74,6 +73,7 @@ final class ProgramLowering implements LoweringContext {
             define(in, name, in.type().dtype());
         }
         Map<String, String> outputNames = new LinkedHashMap<>();
+        Map<Value, List<Node>> readers = graph.consumers();
         graph.outputs().forEach((outName, v) -> {
             String name = MilNames.sanitize(outName);
             if (!names.reserve(name)) throw new IrException("graph output '" + outName + "' clashes with an input or output as MIL name " + name);
@@ -81,26 +81,21 @@ final class ProgramLowering implements LoweringContext {
             outputNames.put(outName, name);
             if (v.isGraphInput() || v.isConstant() || preferredNames.containsKey(v)) return;
             Node producer = v.producer();
-            boolean computedInDeclaredType = producer.op().equals("cast")
-                    || (EffectivePrecision.hasPrecision(producer) && computeType(producer) == v.type().dtype());
-            if (computedInDeclaredType) preferredNames.put(v, name);
+            boolean named = producer.op().equals("cast") ? readers.getOrDefault(v, List.of()).isEmpty() : floatResults(producer);
+            if (named) preferredNames.put(v, name);
         });
 
         for (Node node : graph.nodes()) {
             if (node.op().equals("const")) continue;
+            if (node.op().equals("cast")) {
+                pendingCasts.put(node.output(), node);
+                continue;
+            }
             if (MilOpMappings.HOST_SIDE_OPS.contains(node.op())) {
                 throw new IrException("node " + node.name() + " (" + node.op() + ") is a host-side op that Core ML does not run:"
                         + " run the extract-inner pass first to cut the graph between STFT and iSTFT");
             }
-            MilOpMapping mapping = mappings.forIrOp(node.op()).orElseThrow(() -> new IrException(
-                    "node " + node.name() + ": op '" + node.op() + "' has no MIL lowering; lowered ops: " + mappings.irOps().keySet()));
-            try {
-                mapping.lower(node, this);
-            } catch (IrException | java.io.UncheckedIOException e) {
-                throw e; // an I/O failure writing weight.bin (disk full) is the package's, not the node's
-            } catch (RuntimeException e) {
-                throw new IrException("node " + node.name() + " (" + node.op() + "): cannot lower to MIL: " + e.getMessage(), e);
-            }
+            lowerNode(node);
         }
 
         List<String> outputs = new ArrayList<>();
@@ -116,11 +111,29 @@ final class ProgramLowering implements LoweringContext {
         return new Lowered(inputs, block.operations(), outputs, inputNames, outputNames, block.histogram());
     }
 
+    private void lowerNode(Node node) {
+        MilOpMapping mapping = mappings.forIrOp(node.op()).orElseThrow(() -> new IrException(
+                "node " + node.name() + ": op '" + node.op() + "' has no MIL lowering; lowered ops: " + mappings.irOps().keySet()));
+        try {
+            mapping.lower(node, this);
+        } catch (IrException | java.io.UncheckedIOException e) {
+            throw e; // an I/O failure writing weight.bin (disk full) is the package's, not the node's
+        } catch (RuntimeException e) {
+            throw new IrException("node " + node.name() + " (" + node.op() + "): cannot lower to MIL: " + e.getMessage(), e);
+        }
+    }
+
+    /** Ops whose results are all floating point: they compute in the dtype they declare. */
+    private static boolean floatResults(Node node) {
+        for (Value v : node.outputs()) if (!v.type().dtype().isFloatingPoint()) return false;
+        return true;
+    }
+
     // ---- LoweringContext ----
 
+    /** The dtype the node's results declare: fp16 ops declare fp16 results. */
     @Override public DType computeType(Node node) {
-        if (!EffectivePrecision.hasPrecision(node)) return node.outputs().get(0).type().dtype();
-        return precision.of(node).dtype();
+        return node.outputs().get(0).type().dtype();
     }
 
     @Override public String input(Node node, int i, DType dtype) {
@@ -225,6 +238,11 @@ final class ProgramLowering implements LoweringContext {
      */
     private String materialize(Value v, DType want, String preferred) {
         Forms forms = held.get(v);
+        Node cast = forms == null ? pendingCasts.remove(v) : null;
+        if (cast != null) {
+            lowerNode(cast);
+            forms = held.get(v);
+        }
         if (forms == null && v.isConstant()) {
             forms = new Forms(v.constantValue().dtype(), v);
             held.put(v, forms);

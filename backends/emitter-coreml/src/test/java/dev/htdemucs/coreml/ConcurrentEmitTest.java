@@ -38,7 +38,7 @@ class ConcurrentEmitTest {
         for (String precision : new String[]{"fp16", "mixed"}) {
             PrecisionPlan plan = plugins.get(PrecisionSelector.class, precision).select(inner, Options.NONE);
             Path serial = dir.resolve(precision + "-serial.mlpackage");
-            emitter.emit(inner, plan, serial, Options.NONE);
+            emitter.emit(TestSupport.withCasts(inner, plan), serial, Options.NONE);
 
             int threads = 3;
             ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -51,7 +51,7 @@ class ConcurrentEmitTest {
                     outs.add(out);
                     runs.add(pool.submit(() -> {
                         start.await();
-                        return emitter.emit(inner, plan, out, Options.NONE);
+                        return emitter.emit(TestSupport.withCasts(inner, plan), out, Options.NONE);
                     }));
                 }
                 start.countDown();

@@ -1,6 +1,6 @@
 package dev.htdemucs.coreml;
 
-import dev.htdemucs.coreml.precision.ConstantSubgraph;
+import dev.htdemucs.precision.ConstantSubgraph;
 import dev.htdemucs.coreml.proto.Mil;
 import dev.htdemucs.ir.Attributes;
 import dev.htdemucs.ir.Graph;

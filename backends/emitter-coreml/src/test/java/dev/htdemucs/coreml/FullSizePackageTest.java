@@ -57,7 +57,7 @@ class FullSizePackageTest {
     void fp32PackageReproducesTheSegmentOutput(@TempDir Path dir) throws Exception {
         Path pkg = dir.resolve("htdemucs_6s_fp32.mlpackage");
         long t0 = System.nanoTime();
-        Emitter.EmitResult r = new CoreMLEmitter().emit(inner, PrecisionPlan.uniform(Precision.FP32), pkg, Options.NONE);
+        Emitter.EmitResult r = new CoreMLEmitter().emit(TestSupport.withCasts(inner, PrecisionPlan.uniform(Precision.FP32)), pkg, Options.NONE);
         System.out.printf("%s (%.1f s)%n", r.summary(), (System.nanoTime() - t0) / 1e9);
         if (CoreMLChecker.locate() != null) {
             CoreMLChecker.Result check = CoreMLChecker.check(pkg);
@@ -84,7 +84,7 @@ class FullSizePackageTest {
             PrecisionPlan plan = TestSupport.plugins().get(PrecisionSelector.class, precision).select(inner, Options.NONE);
             Path keep = System.getProperty("coreml.keep") != null ? Path.of(System.getProperty("coreml.keep")) : dir;
             Path pkg = keep.resolve("htdemucs_6s_" + precision + ".mlpackage");
-            Emitter.EmitResult r = new CoreMLEmitter().emit(inner, plan, pkg, Options.of("force", "true"));
+            Emitter.EmitResult r = new CoreMLEmitter().emit(TestSupport.withCasts(inner, plan), pkg, Options.of("force", "true"));
             System.out.println(r.summary());
             if (precision.equals("fp16")) {
                 assertTrue(r.bytes() <= FP16_PACKAGE_LIMIT, "fp16 package is " + r.bytes() + " bytes > " + FP16_PACKAGE_LIMIT);

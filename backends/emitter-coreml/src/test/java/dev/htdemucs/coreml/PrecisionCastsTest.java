@@ -2,11 +2,12 @@ package dev.htdemucs.coreml;
 
 import dev.htdemucs.coreml.proto.Mil;
 import dev.htdemucs.coreml.proto.MlModel;
-import dev.htdemucs.coreml.read.Fp16Emulation;
 import dev.htdemucs.coreml.read.MLPackageReader;
 import dev.htdemucs.ir.Attributes;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.GraphBuilder;
+import dev.htdemucs.ir.Node;
+import dev.htdemucs.precision.PrecisionCasts;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.ir.Value;
 import dev.htdemucs.spi.LoadedModel;
@@ -100,14 +101,25 @@ class PrecisionCastsTest {
                 m.getDescription().getOutput(0).getType().getMultiArrayType().getDataType());
         assertEquals(Mil.DataType.FLOAT32, m.getMlProgram().getFunctionsMap().get("main").getInputs(0).getType().getTensorType().getDataType());
 
-        // reading back recovers the plan: exactly the fp16 ops of the package are marked FP16
-        Fp16Emulation.Emulated e = Fp16Emulation.of(MLPackageReader.read(pkg).model().graph());
-        assertEquals(Precision.FP16, e.plan().byNode().get("conv"));
-        assertEquals(Precision.FP32, e.plan().of(nodeNamed(e.graph(), "mean")));
-        assertEquals(Precision.FP16, e.plan().of(nodeNamed(e.graph(), "mean_to_fp16")), "a cast to fp16 becomes an fp16 rounding");
+        // the package read back is the graph with its casts: the same ops in the same order, the same dtypes
+        Graph withCasts = PrecisionCasts.apply(g, plan);
+        assertEquals(signature(withCasts), signature(MLPackageReader.read(pkg).model().graph()));
+        assertEquals(dev.htdemucs.ir.DType.FLOAT16, nodeNamed(withCasts, "conv").output().type().dtype());
+        assertEquals(dev.htdemucs.ir.DType.FLOAT32, nodeNamed(withCasts, "mean").output().type().dtype());
+        assertEquals("cast", nodeNamed(withCasts, "mean_to_fp16").op());
+        assertEquals(dev.htdemucs.ir.DType.FLOAT16, nodeNamed(withCasts, "w_fp16").output().type().dtype(), "fp16 weights, no cast");
     }
 
-    private static dev.htdemucs.ir.Node nodeNamed(Graph g, String name) {
+    /** Non-const nodes as "op:dtype of each output", in graph order. */
+    static List<String> signature(Graph g) {
+        List<String> s = new ArrayList<>();
+        for (Node n : g.nodes()) {
+            if (!n.op().equals("const")) s.add(n.op() + ":" + n.outputs().stream().map(v -> v.type().dtype().toString()).toList());
+        }
+        return s;
+    }
+
+    private static Node nodeNamed(Graph g, String name) {
         return g.nodes().stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
     }
 

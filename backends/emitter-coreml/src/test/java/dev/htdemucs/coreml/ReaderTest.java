@@ -4,7 +4,6 @@ import dev.htdemucs.coreml.mil.MilNames;
 import dev.htdemucs.coreml.proto.Mil;
 import dev.htdemucs.coreml.proto.MlModel;
 import dev.htdemucs.coreml.read.MLPackageLoader;
-import dev.htdemucs.coreml.read.CoreMLReferenceRuntime;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.spi.Session;
 import java.io.IOException;
@@ -194,7 +193,7 @@ class ReaderTest {
         Map<String, Tensor> fromDisk = TestSupport.runPackage(pkg, in);
 
         Set<String> before = temporaries();
-        try (Session s = new CoreMLReferenceRuntime().open(g, fp16, Options.NONE)) {
+        try (Session s = TestSupport.plugins().get(ModelRuntime.class, "coreml-reference").open(dev.htdemucs.precision.PrecisionCasts.apply(g, fp16), Options.NONE)) {
             assertEquals(before, temporaries(), "no htdemucs-coreml-* directory once the session is open");
             Map<String, Tensor> out = s.run(in);
             for (String name : fromDisk.keySet()) {

@@ -1,6 +1,5 @@
 package dev.htdemucs.coreml;
 
-import dev.htdemucs.coreml.read.CoreMLReferenceRuntime;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.ir.TensorType;
@@ -12,6 +11,7 @@ import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
 import dev.htdemucs.spi.PrecisionPlan;
+import dev.htdemucs.precision.PrecisionCasts;
 import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Session;
 
@@ -62,19 +62,26 @@ final class TestSupport {
         return in;
     }
 
-    static Emitter.EmitResult emit(Graph g, PrecisionPlan plan, Path out, Options options) throws PluginException {
-        return new CoreMLEmitter().emit(new LoadedModel(g, NO_METADATA), plan, out, options);
+    /** {@code model} with {@code plan} realised as casts, as the converter emits it. */
+    static LoadedModel withCasts(LoadedModel model, PrecisionPlan plan) {
+        return model.withGraph(PrecisionCasts.apply(model.graph(), plan));
     }
 
+    static Emitter.EmitResult emit(Graph g, PrecisionPlan plan, Path out, Options options) throws PluginException {
+        return new CoreMLEmitter().emit(new LoadedModel(PrecisionCasts.apply(g, plan), NO_METADATA), out, options);
+    }
+
+    /** Runs {@code g} with {@code plan}'s casts on the reference runtime. */
     static Map<String, Tensor> runReference(Graph g, PrecisionPlan plan, Map<String, Tensor> inputs) throws PluginException {
-        ModelRuntime reference = plugins().get(ModelRuntime.class, CoreMLReferenceRuntime.REFERENCE_RUNTIME);
-        try (Session s = reference.open(g, plan, Options.of("threads", "2"))) {
+        ModelRuntime reference = plugins().get(ModelRuntime.class, "reference");
+        try (Session s = reference.open(PrecisionCasts.apply(g, plan), Options.of("threads", "2"))) {
             return s.run(inputs);
         }
     }
 
+    /** Runs a package on {@code coreml-reference}. */
     static Map<String, Tensor> runPackage(Path pkg, Map<String, Tensor> inputs) throws PluginException {
-        try (Session s = new CoreMLReferenceRuntime().open(pkg, Options.of("threads", "2"))) {
+        try (Session s = plugins().get(ModelRuntime.class, "coreml-reference").open(pkg, Options.of("threads", "2"))) {
             return s.run(inputs);
         }
     }

@@ -66,7 +66,7 @@ class Tiny6PackageTest {
     @Test
     void fp32PackageMatchesGolden(@TempDir Path dir) throws Exception {
         Path pkg = dir.resolve("tiny6_fp32.mlpackage");
-        Emitter.EmitResult r = new CoreMLEmitter().emit(inner, PrecisionPlan.uniform(dev.htdemucs.spi.Precision.FP32), pkg, Options.NONE);
+        Emitter.EmitResult r = new CoreMLEmitter().emit(TestSupport.withCasts(inner, PrecisionPlan.uniform(dev.htdemucs.spi.Precision.FP32)), pkg, Options.NONE);
         System.out.println(r.summary());
         MLPackage read = MLPackageReader.read(pkg);
         assertEquals(inner.metadata(), read.model().metadata(), "metadata survives the package's userDefined entries");
@@ -98,7 +98,7 @@ class Tiny6PackageTest {
         for (String precision : new String[]{"fp32", "fp16", "mixed"}) {
             PrecisionPlan plan = TestSupport.plugins().get(PrecisionSelector.class, precision).select(inner, Options.NONE);
             Path pkg = keep.resolve("tiny6_" + precision + ".mlpackage");
-            Emitter.EmitResult r = new CoreMLEmitter().emit(inner, plan, pkg, Options.of("force", "true"));
+            Emitter.EmitResult r = new CoreMLEmitter().emit(TestSupport.withCasts(inner, plan), pkg, Options.of("force", "true"));
             System.out.println(r.summary());
             CoreMLChecker.Result check = CoreMLChecker.check(pkg);
             assertEquals(0, check.exitCode(), precision + " package rejected by coreml-check:\n" + check.output());
@@ -115,7 +115,7 @@ class Tiny6PackageTest {
         for (String precision : new String[]{"fp16", "mixed"}) {
             PrecisionPlan plan = TestSupport.plugins().get(PrecisionSelector.class, precision).select(inner, Options.NONE);
             Path pkg = dir.resolve("tiny6_" + precision + ".mlpackage");
-            new CoreMLEmitter().emit(inner, plan, pkg, Options.NONE);
+            new CoreMLEmitter().emit(TestSupport.withCasts(inner, plan), pkg, Options.NONE);
             for (String c : CASES) {
                 double[] e = errors(Golden.tiny6(), c, TestSupport.runPackage(pkg, inputs(Golden.tiny6(), c)));
                 System.out.printf("tiny6 %s package %s: spec_out %.3e, wave_out %.3e (x peak)%n", precision, c, e[0], e[1]);
@@ -123,5 +123,39 @@ class Tiny6PackageTest {
                         precision + " " + c + ": errors " + e[0] + ", " + e[1] + " x peak > " + FP16_TOLERANCE);
             }
         }
+    }
+
+    /**
+     * What coreml-reference computes from the fp16 and mixed packages of tiny6 on synth_song, bit for bit: the
+     * SHA-256 of each output's float32 little-endian bytes as main c5e6bcc computed them, when the runtime
+     * turned a package into an fp32 graph plus a plan and emulated fp16 by rounding the plan's ops
+     * ({@code Fp16Emulation}). Now the reference runtime runs the package's graph as it is (fp16 constants,
+     * casts, fp16 ops) and rounds at the dtypes it declares: the same rounding points, the same bits.
+     */
+    @Test
+    void fp16AndMixedPackagesRunBitForBitAsThePlanEmulationDid(@TempDir Path dir) throws Exception {
+        Map<String, String> expected = Map.of(
+                "fp16 spec_out", "cb4a5a88c759cf7b393408ed400ab5fb5c2ac277e0f6ef9b1930f988496e0c0b",
+                "fp16 wave_out", "2cc57d68388385da1380a7d03ed5a422ee840e10eaedb76eec591a2cbcfde60b",
+                "mixed spec_out", "c9329fc57134fbe2f443ee84bb9aaa3e42bd2b442cfad90e6bf7580aa64f061f",
+                "mixed wave_out", "0049fe3078aa57b0e4f219b8334abcb407870e11d96859a693cf1747ea0fe901");
+        for (String precision : new String[]{"fp16", "mixed"}) {
+            PrecisionPlan plan = TestSupport.plugins().get(PrecisionSelector.class, precision).select(inner, Options.NONE);
+            Path pkg = dir.resolve("tiny6_" + precision + ".mlpackage");
+            new CoreMLEmitter().emit(TestSupport.withCasts(inner, plan), pkg, Options.NONE);
+            Map<String, Tensor> out = TestSupport.runPackage(pkg, inputs(Golden.tiny6(), "synth_song"));
+            for (String name : new String[]{"spec_out", "wave_out"}) {
+                String key = precision + " " + name;
+                assertEquals(expected.get(key), sha256(out.get(name)), key);
+            }
+        }
+    }
+
+    private static String sha256(Tensor t) throws Exception {
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * t.toFloatArray().length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float f : t.toFloatArray()) b.putFloat(f);
+        md.update(b.array());
+        return java.util.HexFormat.of().formatHex(md.digest());
     }
 }

@@ -15,7 +15,11 @@ public interface Emitter extends Plugin {
      */
     default List<String> requiredPasses() { return List.of(); }
 
-    EmitResult emit(LoadedModel model, PrecisionPlan plan, Path out, Options options) throws PluginException;
+    /**
+     * Writes {@code model}'s graph as it is: each op in the dtype the graph declares for it. A precision plan is
+     * applied to the graph before (module {@code precision}: {@code PrecisionCasts.apply}).
+     */
+    EmitResult emit(LoadedModel model, Path out, Options options) throws PluginException;
 
     /** What was written. */
     record EmitResult(Path path, long bytes, java.util.Map<String, Integer> opCounts, String summary) {}

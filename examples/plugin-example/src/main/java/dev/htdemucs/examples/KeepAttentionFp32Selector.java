@@ -3,6 +3,8 @@ package dev.htdemucs.examples;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.Node;
 import dev.htdemucs.ir.Value;
+import dev.htdemucs.precision.EffectivePrecision;
+import dev.htdemucs.precision.Fp16Range;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.Precision;
@@ -44,9 +46,13 @@ import java.util.Set;
  *       through reshape/transpose: HTDemucs' de-normalisation of its outputs
  *       ({@code spec_out.std}, {@code spec_out.scale}, {@code spec_out.mean}, {@code spec_out}, likewise
  *       {@code wave_out}).</li>
- *   <li>{@link Rule#BEYOND_FP16_RANGE}: a node with a constant input beyond ±65504, which fp16 cannot hold
- *       (the built-in selectors and the Core ML emitter apply the same rule).</li>
+ *   <li>{@link Rule#BEYOND_FP16_RANGE}: a node with a constant input (or float attribute) beyond ±65504, which
+ *       fp16 cannot hold ({@link Fp16Range}, the rule of the built-in selectors and of
+ *       {@link EffectivePrecision}).</li>
  * </ol>
+ *
+ * Which nodes have a precision at all is {@link EffectivePrecision#hasPrecision}, from module {@code precision}
+ * (a provided dependency: the CLI has it on its class path).
  */
 public final class KeepAttentionFp32Selector implements PrecisionSelector {
     public static final String NAME = "keep-attention-fp32";
@@ -56,7 +62,6 @@ public final class KeepAttentionFp32Selector implements PrecisionSelector {
         ATTENTION_MODULE, ATTENTION_OP, NORMALISATION_OP, NORMALISATION_STATISTICS, USES_STATISTICS, BEYOND_FP16_RANGE
     }
 
-    private static final float FP16_MAX = 65504f;
     private static final Set<String> STATISTICS_REDUCTIONS = Set.of("reduce_mean", "reduce_sum");
     private static final Set<String> SHAPE_ONLY_OPS = Set.of("reshape", "transpose");
     private static final String NAME_SEPARATORS = "[./:]";
@@ -77,7 +82,7 @@ public final class KeepAttentionFp32Selector implements PrecisionSelector {
         Map<String, Rule> fp32 = fp32Reasons(graph);
         Map<String, Precision> byNode = new LinkedHashMap<>();
         for (Node n : graph.nodes()) {
-            if (!hasPrecision(n)) continue;
+            if (!EffectivePrecision.hasPrecision(n)) continue;
             byNode.put(n.name(), fp32.containsKey(n.name()) ? Precision.FP32 : Precision.FP16);
         }
         return new PrecisionPlan(byNode, Precision.FP32);
@@ -87,10 +92,10 @@ public final class KeepAttentionFp32Selector implements PrecisionSelector {
     public static Map<String, Rule> fp32Reasons(Graph graph) {
         Set<Node> statisticsGroups = statisticsGroupMembers(graph);
         Set<Value> statistics = new HashSet<>();
-        Map<Value, Boolean> beyondFp16 = new HashMap<>();
+        Fp16Range range = new Fp16Range();
         Map<String, Rule> reasons = new LinkedHashMap<>();
         for (Node n : graph.nodes()) {
-            if (!hasPrecision(n)) continue;
+            if (!EffectivePrecision.hasPrecision(n)) continue;
             boolean inStatisticsGroup = statisticsGroups.contains(n);
             boolean readsStatistics = n.inputs().stream().anyMatch(statistics::contains);
             boolean computesStatistics = inStatisticsGroup && (STATISTICS_REDUCTIONS.contains(n.op()) || n.op().equals("sqrt"));
@@ -104,18 +109,11 @@ public final class KeepAttentionFp32Selector implements PrecisionSelector {
             else if (n.op().equals("layer_norm") || n.op().equals("group_norm")) rule = Rule.NORMALISATION_OP;
             else if (inStatisticsGroup) rule = Rule.NORMALISATION_STATISTICS;
             else if (readsStatistics) rule = Rule.USES_STATISTICS;
-            else if (hasConstantBeyondFp16(n, beyondFp16)) rule = Rule.BEYOND_FP16_RANGE;
+            else if (!range.constantsFit(n)) rule = Rule.BEYOND_FP16_RANGE;
             else continue;
             reasons.put(n.name(), rule);
         }
         return reasons;
-    }
-
-    /** Ops whose compute precision a plan decides: not constants or casts, and only floating-point results. */
-    private static boolean hasPrecision(Node n) {
-        if (n.op().equals("const") || n.op().equals("cast")) return false;
-        for (Value v : n.outputs()) if (!v.type().dtype().isFloatingPoint()) return false;
-        return true;
     }
 
     static boolean isAttentionModule(String nodeName) {
@@ -155,17 +153,5 @@ public final class KeepAttentionFp32Selector implements PrecisionSelector {
     private static String parentName(String name) {
         int cut = Math.max(name.lastIndexOf('.'), Math.max(name.lastIndexOf('/'), name.lastIndexOf(':')));
         return cut > 0 ? name.substring(0, cut) : null;
-    }
-
-    private static boolean hasConstantBeyondFp16(Node n, Map<Value, Boolean> cache) {
-        for (Value in : n.inputs()) {
-            if (in == null || !in.isConstant() || !in.type().dtype().isFloatingPoint()) continue;
-            boolean beyond = cache.computeIfAbsent(in, v -> {
-                for (float x : v.constantValue().toFloatArray()) if (Math.abs(x) > FP16_MAX) return true;
-                return false;
-            });
-            if (beyond) return true;
-        }
-        return false;
     }
 }

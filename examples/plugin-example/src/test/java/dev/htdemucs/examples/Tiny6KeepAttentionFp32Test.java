@@ -1,7 +1,7 @@
 package dev.htdemucs.examples;
 
-import dev.htdemucs.coreml.precision.Fp16Selector;
-import dev.htdemucs.coreml.precision.MixedSelector;
+import dev.htdemucs.precision.Fp16Selector;
+import dev.htdemucs.precision.MixedSelector;
 import dev.htdemucs.examples.KeepAttentionFp32Selector.Rule;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.Node;

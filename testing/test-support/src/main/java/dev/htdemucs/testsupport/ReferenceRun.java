@@ -4,6 +4,7 @@ import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.spi.ModelRuntime;
+import dev.htdemucs.precision.PrecisionCasts;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
@@ -32,10 +33,10 @@ public final class ReferenceRun {
         return out;
     }
 
-    /** {@code plan} null means all float32; with a plan, fp16 nodes are emulated by rounding. */
+    /** {@code plan} null means all float32; a plan is realised as casts ({@link PrecisionCasts}), so fp16 nodes store fp16. */
     public static Map<String, Tensor> run(Graph graph, PrecisionPlan plan, Map<String, Tensor> feed) throws PluginException {
         ModelRuntime runtime = Plugins.fromClassPath().get(ModelRuntime.class, "reference");
-        try (Session session = runtime.open(graph, plan, Options.NONE)) {
+        try (Session session = runtime.open(plan == null ? graph : PrecisionCasts.apply(graph, plan), Options.NONE)) {
             return session.run(feed);
         }
     }

@@ -13,8 +13,6 @@ import dev.htdemucs.onnx.proto.OnnxProto.TypeProto;
 import dev.htdemucs.onnx.proto.OnnxProto.ValueInfoProto;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
-import dev.htdemucs.spi.Precision;
-import dev.htdemucs.spi.PrecisionPlan;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -36,7 +34,7 @@ final class OnnxModels {
 
     static byte[] emittedMixedOps(Path tmp) throws IOException, PluginException {
         Path file = tmp.resolve("mixed_ops.onnx");
-        new OnnxEmitter().emit(TinyModels.mixedOps(), PrecisionPlan.uniform(Precision.FP32), file, Options.NONE);
+        new OnnxEmitter().emit(TinyModels.mixedOps(), file, Options.NONE);
         return Files.readAllBytes(file);
     }
 

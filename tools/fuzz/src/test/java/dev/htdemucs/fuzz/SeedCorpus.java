@@ -50,8 +50,8 @@ final class SeedCorpus {
         seeds.put(ONNX + "mixed_ops.onnx", OnnxModels.emittedMixedOps(tmp));
         seeds.put(ONNX + "shape_folding.onnx", OnnxModels.shapeFolding().toByteArray());
         java.nio.file.Path pkg = tmp.resolve("tiny.mlpackage");
-        new dev.htdemucs.coreml.CoreMLEmitter().emit(TinyModels.mixedOps(),
-                dev.htdemucs.spi.PrecisionPlan.uniform(dev.htdemucs.spi.Precision.FP16), pkg, dev.htdemucs.spi.Options.NONE);
+        new dev.htdemucs.coreml.CoreMLEmitter().emit(TinyModels.mixedOps().withGraph(dev.htdemucs.precision.PrecisionCasts.apply(
+                TinyModels.mixedOps().graph(), dev.htdemucs.spi.PrecisionPlan.uniform(dev.htdemucs.spi.Precision.FP16))), pkg, dev.htdemucs.spi.Options.NONE);
         byte[] model = java.nio.file.Files.readAllBytes(pkg.resolve(PACKAGE_MODEL));
         byte[] weights = java.nio.file.Files.readAllBytes(pkg.resolve(PACKAGE_WEIGHTS));
         seeds.put(TINY_PACKAGE + "Manifest.json", java.nio.file.Files.readAllBytes(pkg.resolve("Manifest.json")));

@@ -59,11 +59,20 @@ public final class GroupNormLowering implements MilOpMapping {
     /** gamma or beta [C] as [C, 1, ...] so that it broadcasts over [N, C, *S]. */
     private static String perChannel(LoweringContext ctx, Node node, int input, int[] shape, DType d) {
         Value v = node.input(input);
-        if (v.isConstant()) return ctx.constant(v.name() + "_per_channel", v.constantValue().reshape(shape), d);
+        if (v.isConstant()) return ctx.constant(weightName(v) + "_per_channel", v.constantValue().reshape(shape), d);
         String name = ctx.tempName(v.name() + "_per_channel");
         ctx.op("reshape").in("x", ctx.input(node, input, d)).in("shape", ctx.ints(name, "shape", shape))
                 .out(name, new TensorType(d, shape)).emit();
         return name;
+    }
+
+    /**
+     * The name of the weight a constant holds: an fp16 weight that a precision plan's casts made of weight
+     * {@code w} is called {@code w_fp16}; its per-channel form is named after {@code w}, as in fp32.
+     */
+    private static String weightName(Value v) {
+        String name = v.name();
+        return v.type().dtype() == DType.FLOAT16 && name.endsWith("_fp16") ? name.substring(0, name.length() - "_fp16".length()) : name;
     }
 
     @Override public void read(MilOperation op, ReadingContext ctx) {

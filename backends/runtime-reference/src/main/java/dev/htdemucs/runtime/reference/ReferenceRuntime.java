@@ -5,7 +5,6 @@ import dev.htdemucs.runtime.reference.kernel.KernelTable;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
-import dev.htdemucs.spi.PrecisionPlan;
 import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Session;
 import dev.htdemucs.spi.UsesPlugins;
@@ -14,8 +13,8 @@ import java.nio.file.Path;
 
 /**
  * The pure-Java reference runtime ({@code reference}): executes an IR graph op by op in float32 on the
- * heap, the yardstick other runtimes are compared with. fp16 precision plans are emulated by rounding
- * (see {@link ReferenceSession}). Options: {@code threads} (default: available processors).
+ * heap, the yardstick other runtimes are compared with. Values are rounded to the dtypes the graph declares,
+ * so fp16 ops, casts and fp16 constants behave as fp16 storage (see {@link ReferenceSession}). Options: {@code threads} (default: available processors).
  *
  * <p>Kernels: the standard ones, plus those of the plugin jars when the runtime comes from a {@link Plugins}
  * discovery ({@link KernelTable#of(Plugins)}), so it runs the ops plugins add.
@@ -43,7 +42,7 @@ public final class ReferenceRuntime implements ModelRuntime, UsesPlugins {
     @Override public String name() { return NAME; }
 
     @Override public String description() {
-        return "pure-Java reference: runs IR graphs op by op in float32 (fp16 plans emulated by rounding)";
+        return "pure-Java reference: runs IR graphs op by op in float32, rounding to fp16 where the graph declares fp16";
     }
 
     /** Model files are read by loaders; this runtime takes the resulting graph. */
@@ -54,14 +53,9 @@ public final class ReferenceRuntime implements ModelRuntime, UsesPlugins {
     }
 
     @Override public ReferenceSession open(Graph graph, Options options) throws PluginException {
-        return open(graph, null, options);
-    }
-
-    /** {@code plan} may be null (all float32). */
-    @Override public ReferenceSession open(Graph graph, PrecisionPlan plan, Options options) throws PluginException {
         Options o = options == null ? Options.NONE : options;
         int threads = o.getInt(THREADS, java.lang.Runtime.getRuntime().availableProcessors());
         if (threads < 1) throw new PluginException("option " + THREADS + " must be >= 1, got " + threads);
-        return new ReferenceSession(graph, plan, kernels(), threads);
+        return new ReferenceSession(graph, kernels(), threads);
     }
 }

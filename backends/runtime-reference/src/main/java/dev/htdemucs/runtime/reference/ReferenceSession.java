@@ -13,8 +13,6 @@ import dev.htdemucs.runtime.reference.kernel.Kernel;
 import dev.htdemucs.runtime.reference.kernel.KernelTable;
 import dev.htdemucs.runtime.reference.kernel.Parallel;
 import dev.htdemucs.spi.PluginException;
-import dev.htdemucs.spi.Precision;
-import dev.htdemucs.spi.PrecisionPlan;
 import dev.htdemucs.spi.Session;
 
 import java.lang.management.ManagementFactory;
@@ -37,12 +35,13 @@ import java.util.TreeMap;
  * value is dropped as soon as the last node reading it has run (unless it is a graph output or was asked
  * to be captured), so a run holds only the live activations.
  *
- * <p><b>Precision.</b> Values declared fp16/bf16 (or integer) hold exactly what that dtype can store. With a
- * {@link PrecisionPlan}, each node the plan marks {@link Precision#FP16} emulates fp16 <em>storage</em>:
- * its floating-point inputs (activations and weights alike) are rounded to fp16 before the kernel runs and
- * its outputs are rounded to fp16 after. Arithmetic inside the op (dot products, sums, normalisation
- * statistics, transcendental functions) stays float32 or better, so this models an fp16 device's
- * storage error, not the extra error of fp16 accumulation.
+ * <p><b>Precision.</b> The graph says it: values declared fp16/bf16 (or integer) hold exactly what that dtype
+ * can store — every result is rounded to its declared dtype, casts round, FLOAT16 constants hold fp16 values.
+ * A graph whose precision plan was realised as casts ({@code PrecisionCasts} of module {@code precision}), or
+ * read from a package that computes in fp16, thus runs with fp16 <em>storage</em>: an fp16 op reads fp16
+ * operands and stores fp16 results. Arithmetic inside the op (dot products, sums, normalisation statistics,
+ * transcendental functions) stays float32 or better, so this models an fp16 device's storage error, not the
+ * extra error of fp16 accumulation.
  *
  * <p>Not thread-safe: one run at a time. Kernels use the session's own threads (option {@code threads}).
  */
@@ -57,8 +56,6 @@ public final class ReferenceSession implements Session {
     private final boolean[] graphOutput;
     private final int[] lastUse;
     private FloatTensor[] constants;
-    /** fp16-rounded copies of constants read by fp16 nodes. */
-    private FloatTensor[] roundedConstants;
     /** Per op: calls, wall nanoseconds, CPU nanoseconds of the calling thread. */
     private final Map<String, long[]> profile = new TreeMap<>();
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -66,7 +63,7 @@ public final class ReferenceSession implements Session {
 
     private record Step(Node node, Kernel kernel, int[] inputs, int[] outputs, boolean fp16) {}
 
-    ReferenceSession(Graph graph, PrecisionPlan plan, KernelTable kernels, int threads) throws PluginException {
+    ReferenceSession(Graph graph, KernelTable kernels, int threads) throws PluginException {
         this.graph = graph;
         checkGraph(graph, kernels);
         for (Value v : graph.inputs()) id(v);
@@ -81,8 +78,7 @@ public final class ReferenceSession implements Session {
             if (node.op().equals("const")) {
                 constNodes.add(node);
             } else {
-                boolean fp16 = plan != null && plan.of(node) == Precision.FP16;
-                run.add(new Step(node, kernels.find(node.op()).orElseThrow(), in, out, fp16));
+                run.add(new Step(node, kernels.find(node.op()).orElseThrow(), in, out, computesInFp16(node)));
             }
         }
         steps = run.toArray(Step[]::new);
@@ -94,29 +90,24 @@ public final class ReferenceSession implements Session {
         for (int s = 0; s < steps.length; s++) for (int v : steps[s].inputs()) if (v >= 0) lastUse[v] = s;
 
         constants = new FloatTensor[valueCount];
-        roundedConstants = new FloatTensor[valueCount];
         Kernel constKernel = kernels.find("const").orElseThrow();
         for (Node node : constNodes) {
-            boolean fp16 = plan != null && plan.of(node) == Precision.FP16;
             FloatTensor value;
             try {
                 value = constKernel.execute(node, new FloatTensor[0], Parallel.sequential())[0];
             } catch (RuntimeException e) {
                 throw new PluginException("node " + node.name() + " (const): cannot read its tensor: " + e.getMessage(), e);
             }
-            if (fp16 && value.dtype().isFloatingPoint()) {
-                DTypeRounding.roundInPlace(DType.FLOAT16, value.data());
-                roundedConstants[id(node.output())] = value; // already what fp16 consumers read
-            }
             constants[id(node.output())] = value;
         }
         parallel = Parallel.withThreads(threads);
-        for (Step s : steps) {
-            if (!s.fp16()) continue;
-            for (int v : s.inputs()) {
-                if (v >= 0 && constants[v] != null && roundedConstants[v] == null) roundedConstants[v] = roundedToFp16(constants[v]);
-            }
-        }
+    }
+
+    /** Whether the node computes in fp16: a non-cast op whose results are all declared fp16. */
+    private static boolean computesInFp16(Node node) {
+        if (node.op().equals("cast")) return false;
+        for (Value v : node.outputs()) if (v.type().dtype() != DType.FLOAT16) return false;
+        return true;
     }
 
     private int id(Value v) {
@@ -184,8 +175,6 @@ public final class ReferenceSession implements Session {
         if (closed) throw new PluginException("reference session for graph " + graph.name() + " is closed");
         Map<Integer, String> captureKeys = resolveCaptures(capture);
         FloatTensor[] values = new FloatTensor[valueCount];
-        // values an fp16 step stored: already fp16, so an fp16 reader need not copy and round them again
-        boolean[] storedAsFp16 = new boolean[valueCount];
         bindInputs(inputs, values);
         boolean[] keep = graphOutput.clone();
         for (int v : captureKeys.keySet()) keep[v] = true;
@@ -196,7 +185,7 @@ public final class ReferenceSession implements Session {
         for (int s = 0; s < steps.length; s++) {
             Step step = steps[s];
             FloatTensor[] in = new FloatTensor[step.inputs().length];
-            for (int i = 0; i < in.length; i++) in[i] = operand(step, step.inputs()[i], values, storedAsFp16);
+            for (int i = 0; i < in.length; i++) in[i] = operand(step, step.inputs()[i], values);
             long start = System.nanoTime(), cpuStart = THREADS.getCurrentThreadCpuTime();
             FloatTensor[] out;
             try {
@@ -210,7 +199,6 @@ public final class ReferenceSession implements Session {
             for (int k = 0; k < step.outputs().length; k++) {
                 int v = step.outputs()[k];
                 values[v] = stored(step, k, out, in);
-                storedAsFp16[v] = step.fp16() && values[v].dtype().isFloatingPoint();
             }
             if (observer != null) observeStep(observer, step, in, values);
             long[] p = profile.computeIfAbsent(step.node().op(), op -> new long[3]);
@@ -242,19 +230,12 @@ public final class ReferenceSession implements Session {
         return constants[v] != null ? constants[v] : values[v];
     }
 
-    private FloatTensor operand(Step step, int v, FloatTensor[] values, boolean[] storedAsFp16) {
+    private FloatTensor operand(Step step, int v, FloatTensor[] values) {
         if (v < 0) return null;
-        if (constants[v] != null) return step.fp16() && roundedConstants[v] != null ? roundedConstants[v] : constants[v];
+        if (constants[v] != null) return constants[v];
         FloatTensor t = values[v];
         if (t == null) throw new IllegalStateException(where(step) + ": an input value was released too early (runtime bug)");
-        return step.fp16() && !storedAsFp16[v] ? roundedToFp16(t) : t;
-    }
-
-    private FloatTensor roundedToFp16(FloatTensor t) {
-        if (!t.dtype().isFloatingPoint() || t.dtype() == DType.FLOAT16) return t;
-        float[] copy = t.data().clone();
-        roundInPlace(DType.FLOAT16, copy);
-        return t.withData(copy);
+        return t;
     }
 
     /** Rounding touches every element of every fp16 activation: large arrays round in parallel chunks. */
@@ -262,7 +243,7 @@ public final class ReferenceSession implements Session {
         parallel.forChunks(data.length, 1 << 16, (from, to) -> DTypeRounding.roundInPlace(dtype, data, from, to));
     }
 
-    /** Checks output k against the node's declaration and rounds it to its storage (and to fp16 for fp16 nodes). */
+    /** Checks output k against the node's declaration and rounds it to its storage (its declared dtype). */
     private FloatTensor stored(Step step, int k, FloatTensor[] out, FloatTensor[] in) throws PluginException {
         TensorType declared = step.node().outputs().get(k).type();
         if (out.length != step.outputs().length || out[k] == null) {
@@ -274,9 +255,8 @@ public final class ReferenceSession implements Session {
             throw new PluginException(where(step) + ": kernel " + step.kernel().getClass().getSimpleName()
                     + " produced shape " + Arrays.toString(t.shape()) + " for output " + k + ", the node declares " + declared);
         }
-        boolean toFp16 = step.fp16() && declared.dtype().isFloatingPoint();
         float[] data = t.data();
-        if (toFp16 || DTypeRounding.changesValues(declared.dtype())) {
+        if (DTypeRounding.changesValues(declared.dtype())) {
             for (FloatTensor i : in) {
                 if (i != null && i.data() == data) { // a view of an input: never round an input's array
                     data = data.clone();
@@ -284,7 +264,6 @@ public final class ReferenceSession implements Session {
                 }
             }
             roundInPlace(declared.dtype(), data);
-            if (toFp16) roundInPlace(DType.FLOAT16, data);
         }
         return data == t.data() && t.dtype() == declared.dtype() ? t : new FloatTensor(declared.dtype(), declared.shape(), data);
     }
@@ -360,6 +339,5 @@ public final class ReferenceSession implements Session {
         closed = true;
         parallel.close();
         constants = null;
-        roundedConstants = null;
     }
 }

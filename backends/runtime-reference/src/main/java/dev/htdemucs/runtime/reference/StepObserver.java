@@ -16,7 +16,7 @@ public interface StepObserver {
 
     /**
      * One executed node: the operands its kernel read ({@code null} for an absent optional input; already
-     * rounded to fp16 when the plan marks the node fp16) and the outputs the session stored. Both are
+     * fp16 when the node computes in fp16, as the graph declares) and the outputs the session stored. Both are
      * read-only and valid only during the call.
      */
     record ExecutedStep(Node node, FloatTensor[] inputs, FloatTensor[] outputs, boolean fp16, Kernel kernel, Parallel parallel) {

@@ -15,6 +15,8 @@ import dev.htdemucs.spi.PluginException;
 import dev.htdemucs.spi.Plugins;
 import dev.htdemucs.spi.Precision;
 import dev.htdemucs.spi.PrecisionPlan;
+import dev.htdemucs.precision.PrecisionCasts;
+import dev.htdemucs.spi.ModelRuntime;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -136,17 +138,18 @@ class ReferenceSessionTest {
         }
     }
 
+    /** A plan realised as casts ({@link PrecisionCasts}): fp16 operands, fp16 weights, fp16 results of the fp16 ops. */
     @Test void fp16PlanRoundsInputsWeightsAndOutputsOfMarkedOps() throws PluginException {
         PrecisionPlan plan = new PrecisionPlan(Map.of("b", Precision.FP16), Precision.FP32);
-        try (ReferenceSession s = new ReferenceRuntime().open(chain(), plan, Options.NONE)) {
+        try (ReferenceSession s = new ReferenceRuntime().open(PrecisionCasts.apply(chain(), plan), Options.NONE)) {
             float[] got = s.run(feed()).get("out").toFloatArray();
             assertArrayEquals(chainReference(true), got);
             assertTrue(!java.util.Arrays.equals(chainReference(false), got), "the fp16 op changes the result");
         }
-        try (ReferenceSession s = new ReferenceRuntime().open(chain(), PrecisionPlan.uniform(Precision.FP16), Options.NONE)) {
-            CapturedRun r = s.run(feed(), Set.of("a", "w"));
+        try (ReferenceSession s = new ReferenceRuntime().open(PrecisionCasts.apply(chain(), PrecisionPlan.uniform(Precision.FP16)), Options.NONE)) {
+            CapturedRun r = s.run(feed(), Set.of("a", "w_fp16"));
             for (float v : r.captured().get("a").toFloatArray()) assertEquals(Float16.round(v), v, 0f, "every value is fp16");
-            for (float v : r.captured().get("w").toFloatArray()) assertEquals(Float16.round(v), v, 0f, "weights too");
+            for (float v : r.captured().get("w_fp16").toFloatArray()) assertEquals(Float16.round(v), v, 0f, "weights too");
         }
     }
 
@@ -159,7 +162,7 @@ class ReferenceSessionTest {
         g.output("view", r);
         g.output("same", g.op("add", "same", Attributes.EMPTY, x, zero));
         PrecisionPlan plan = new PrecisionPlan(Map.of("r", Precision.FP16), Precision.FP32);
-        try (ReferenceSession s = new ReferenceRuntime().open(g.build(), plan, Options.NONE)) {
+        try (ReferenceSession s = new ReferenceRuntime().open(PrecisionCasts.apply(g.build(), plan), Options.NONE)) {
             Map<String, Tensor> out = s.run(feed());
             assertArrayEquals(X, out.get("same").toFloatArray());
             float[] view = out.get("view").toFloatArray();
