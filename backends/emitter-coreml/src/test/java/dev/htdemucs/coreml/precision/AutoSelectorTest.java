@@ -2,8 +2,8 @@ package dev.htdemucs.coreml.precision;
 
 import dev.htdemucs.coreml.CoreMLEmitter;
 import dev.htdemucs.coreml.read.CoreMLReferenceRuntime;
-import dev.htdemucs.fixtures.Golden;
-import dev.htdemucs.fixtures.GoldenSet;
+import dev.htdemucs.golden.Golden;
+import dev.htdemucs.golden.GoldenSet;
 import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.spi.GraphPass;
