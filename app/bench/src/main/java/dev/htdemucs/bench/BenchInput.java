@@ -1,7 +1,7 @@
 package dev.htdemucs.bench;
 
-import dev.htdemucs.fixtures.Golden;
-import dev.htdemucs.fixtures.GoldenSet;
+import dev.htdemucs.golden.Golden;
+import dev.htdemucs.golden.GoldenSet;
 import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.numerics.Signals;
 import dev.htdemucs.spi.ModelMetadata;

@@ -1,7 +1,7 @@
 package dev.htdemucs.bench;
 
-import dev.htdemucs.fixtures.Golden;
-import dev.htdemucs.fixtures.GoldenSet;
+import dev.htdemucs.golden.Golden;
+import dev.htdemucs.golden.GoldenSet;
 import dev.htdemucs.pipeline.ConversionPipeline;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.ModelMetadata;

@@ -1,7 +1,7 @@
 package dev.htdemucs.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.htdemucs.fixtures.Golden;
+import dev.htdemucs.golden.Golden;
 import dev.htdemucs.spi.Plugins;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package dev.htdemucs.cli;
 
-import dev.htdemucs.fixtures.Golden;
+import dev.htdemucs.golden.Golden;
 import dev.htdemucs.pipeline.ConversionPipeline;
 import dev.htdemucs.pipeline.ConversionResult;
 import dev.htdemucs.pipeline.PassPipeline;

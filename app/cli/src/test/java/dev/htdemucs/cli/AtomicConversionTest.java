@@ -1,6 +1,7 @@
 package dev.htdemucs.cli;
 
-import dev.htdemucs.fixtures.Golden;
+import dev.htdemucs.fixtures.GoldenAssumptions;
+import dev.htdemucs.golden.Golden;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -47,7 +48,7 @@ class AtomicConversionTest {
     @Test
     @Tag("full")
     void killedFullSizeConversionLeavesNoPackageAndTheNextRunCleansUp(@TempDir Path dir) throws Exception {
-        killThenRerun(dir, Golden.requireFullSize().file("model.th"), "3g", 16L << 20);
+        killThenRerun(dir, GoldenAssumptions.requireFullSize().file("model.th"), "3g", 16L << 20);
     }
 
     private static void killThenRerun(Path dir, Path model, String heap, long killAtWeightBytes) throws Exception {

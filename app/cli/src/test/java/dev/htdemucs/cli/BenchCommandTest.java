@@ -2,7 +2,7 @@ package dev.htdemucs.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.htdemucs.fixtures.Golden;
+import dev.htdemucs.golden.Golden;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

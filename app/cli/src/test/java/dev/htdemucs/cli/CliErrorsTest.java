@@ -1,7 +1,7 @@
 package dev.htdemucs.cli;
 
 import dev.htdemucs.pipeline.InputFileException;
-import dev.htdemucs.fixtures.Golden;
+import dev.htdemucs.golden.Golden;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

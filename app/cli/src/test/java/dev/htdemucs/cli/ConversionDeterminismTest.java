@@ -1,6 +1,7 @@
 package dev.htdemucs.cli;
 
-import dev.htdemucs.fixtures.Golden;
+import dev.htdemucs.fixtures.GoldenAssumptions;
+import dev.htdemucs.golden.Golden;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +40,7 @@ class ConversionDeterminismTest {
     @Test
     @Tag("full")
     void fullSizeConvertsToTheSameBytesTwiceAndInParallel(@TempDir Path dir) throws Exception {
-        assertDeterministic(dir, Golden.requireFullSize().file("model.th"));
+        assertDeterministic(dir, GoldenAssumptions.requireFullSize().file("model.th"));
     }
 
     private static void assertDeterministic(Path dir, Path model) throws Exception {

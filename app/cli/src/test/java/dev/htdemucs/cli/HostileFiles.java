@@ -1,6 +1,6 @@
 package dev.htdemucs.cli;
 
-import dev.htdemucs.fixtures.Golden;
+import dev.htdemucs.golden.Golden;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -2,7 +2,7 @@ package dev.htdemucs.cli;
 
 import dev.htdemucs.coreml.proto.Mil;
 import dev.htdemucs.coreml.read.MLPackageReader;
-import dev.htdemucs.fixtures.Golden;
+import dev.htdemucs.golden.Golden;
 import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.Tensor;

@@ -1,8 +1,8 @@
 package dev.htdemucs.cli;
 
 import dev.htdemucs.numerics.Comparison;
-import dev.htdemucs.fixtures.Golden;
-import dev.htdemucs.fixtures.GoldenSet;
+import dev.htdemucs.golden.Golden;
+import dev.htdemucs.golden.GoldenSet;
 import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.Plugins;

@@ -1,8 +1,8 @@
 package dev.htdemucs.cli;
 
 import dev.htdemucs.numerics.Comparison;
-import dev.htdemucs.fixtures.Golden;
-import dev.htdemucs.fixtures.GoldenSet;
+import dev.htdemucs.fixtures.GoldenAssumptions;
+import dev.htdemucs.golden.GoldenSet;
 import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.Plugins;
@@ -33,7 +33,7 @@ class SeparateFullSizeTest {
     @ParameterizedTest
     @ValueSource(strings = {"reference", "onnxruntime"})
     void oneSegmentSongEqualsForward(String runtime) throws Exception {
-        GoldenSet full = Golden.requireFullSize();
+        GoldenSet full = GoldenAssumptions.requireFullSize();
         OfflineMode.enable();
         NpyArray mix = full.npy("synth_song/mix.npy");
         NpyArray golden = full.npy("synth_song/output.npy");

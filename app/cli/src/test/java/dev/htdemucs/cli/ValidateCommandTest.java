@@ -1,6 +1,6 @@
 package dev.htdemucs.cli;
 
-import dev.htdemucs.fixtures.Golden;
+import dev.htdemucs.golden.Golden;
 import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.report.ConsoleTable;
 import dev.htdemucs.report.JsonReport;

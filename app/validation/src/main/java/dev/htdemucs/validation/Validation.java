@@ -1,6 +1,6 @@
 package dev.htdemucs.validation;
 
-import dev.htdemucs.fixtures.Golden;
+import dev.htdemucs.golden.Golden;
 import dev.htdemucs.pipeline.ConversionPipeline;
 import dev.htdemucs.pipeline.ErrorMessages;
 import dev.htdemucs.pipeline.InputFileException;

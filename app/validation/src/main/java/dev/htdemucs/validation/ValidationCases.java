@@ -1,8 +1,8 @@
 package dev.htdemucs.validation;
 
-import dev.htdemucs.fixtures.Golden;
+import dev.htdemucs.golden.Golden;
 import dev.htdemucs.pipeline.InputFileException;
-import dev.htdemucs.fixtures.GoldenSet;
+import dev.htdemucs.golden.GoldenSet;
 import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.numerics.Signals;
 import dev.htdemucs.spi.ModelMetadata;

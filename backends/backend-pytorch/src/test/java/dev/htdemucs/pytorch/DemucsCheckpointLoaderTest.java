@@ -1,7 +1,7 @@
 package dev.htdemucs.pytorch;
 
-import dev.htdemucs.fixtures.Golden;
-import dev.htdemucs.fixtures.GoldenSet;
+import dev.htdemucs.golden.Golden;
+import dev.htdemucs.golden.GoldenSet;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.Node;
 import dev.htdemucs.ir.TensorType;

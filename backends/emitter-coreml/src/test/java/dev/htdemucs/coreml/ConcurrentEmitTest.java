@@ -1,6 +1,6 @@
 package dev.htdemucs.coreml;
 
-import dev.htdemucs.fixtures.Golden;
+import dev.htdemucs.golden.Golden;
 import dev.htdemucs.spi.Emitter;
 import dev.htdemucs.spi.GraphPass;
 import dev.htdemucs.spi.LoadedModel;

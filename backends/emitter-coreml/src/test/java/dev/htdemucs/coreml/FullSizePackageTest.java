@@ -1,7 +1,7 @@
 package dev.htdemucs.coreml;
 
-import dev.htdemucs.fixtures.Golden;
-import dev.htdemucs.fixtures.GoldenSet;
+import dev.htdemucs.fixtures.GoldenAssumptions;
+import dev.htdemucs.golden.GoldenSet;
 import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.spi.Emitter;
@@ -47,7 +47,7 @@ class FullSizePackageTest {
 
     @BeforeAll
     static void load() throws Exception {
-        set = Golden.requireFullSize();
+        set = GoldenAssumptions.requireFullSize();
         var plugins = TestSupport.plugins();
         full = plugins.get(ModelLoader.class, "demucs-checkpoint").load(set.file("model.th"), Options.NONE);
         inner = plugins.get(GraphPass.class, "extract-inner").apply(full, Options.NONE);

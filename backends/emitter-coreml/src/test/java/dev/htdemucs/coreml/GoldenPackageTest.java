@@ -5,7 +5,7 @@ import dev.htdemucs.coreml.mil.MilTypes;
 import dev.htdemucs.coreml.proto.Mil;
 import dev.htdemucs.coreml.proto.MlModel;
 import dev.htdemucs.coreml.read.MLPackageReader;
-import dev.htdemucs.fixtures.Golden;
+import dev.htdemucs.golden.Golden;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.spi.PluginException;

@@ -52,7 +52,7 @@ class PackageWriteTest {
         assertEquals("com.apple.CoreML", root.get("author").asText());
         assertEquals("CoreML Model Specification", root.get("description").asText());
         assertEquals(2, m.get("itemInfoEntries").size());
-        JsonNode golden = new ObjectMapper().readTree(dev.htdemucs.fixtures.Golden.tiny6()
+        JsonNode golden = new ObjectMapper().readTree(dev.htdemucs.golden.Golden.tiny6()
                 .file("coremltools_fp16.mlpackage/Manifest.json").toFile());
         assertEquals(fieldNames(golden), fieldNames(m), "same top-level keys as coremltools' manifest");
         assertEquals(entries(dir), List.of(pkg), "no temporary directory left beside the package");

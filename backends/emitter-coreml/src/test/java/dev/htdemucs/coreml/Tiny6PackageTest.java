@@ -2,8 +2,8 @@ package dev.htdemucs.coreml;
 
 import dev.htdemucs.coreml.read.MLPackage;
 import dev.htdemucs.coreml.read.MLPackageReader;
-import dev.htdemucs.fixtures.GoldenSet;
-import dev.htdemucs.fixtures.Golden;
+import dev.htdemucs.golden.GoldenSet;
+import dev.htdemucs.golden.Golden;
 import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.spi.Emitter;

@@ -1,6 +1,6 @@
 package dev.htdemucs.pipeline;
 
-import dev.htdemucs.fixtures.Golden;
+import dev.htdemucs.golden.Golden;
 import dev.htdemucs.ir.Node;
 import dev.htdemucs.pipeline.ConversionListener.Stage;
 import dev.htdemucs.spi.LoadedModel;

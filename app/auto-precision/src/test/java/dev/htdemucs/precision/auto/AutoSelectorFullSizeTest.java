@@ -1,8 +1,8 @@
 package dev.htdemucs.precision.auto;
 
 import dev.htdemucs.precision.PrecisionCasts;
-import dev.htdemucs.fixtures.Golden;
-import dev.htdemucs.fixtures.GoldenSet;
+import dev.htdemucs.fixtures.GoldenAssumptions;
+import dev.htdemucs.golden.GoldenSet;
 import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.spi.GraphPass;
 import dev.htdemucs.spi.LoadedModel;
@@ -34,7 +34,7 @@ class AutoSelectorFullSizeTest {
 
     @Test
     void reachesItsTargetOnHtdemucs6s() throws Exception {
-        GoldenSet set = Golden.requireFullSize();
+        GoldenSet set = GoldenAssumptions.requireFullSize();
         Plugins plugins = Plugins.fromClassPath();
         LoadedModel full = plugins.get(ModelLoader.class, "demucs-checkpoint").load(set.file("model.th"), Options.NONE);
         LoadedModel inner = plugins.get(GraphPass.class, "extract-inner").apply(full, Options.NONE);

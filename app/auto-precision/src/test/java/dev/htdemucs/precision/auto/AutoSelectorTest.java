@@ -1,8 +1,8 @@
 package dev.htdemucs.precision.auto;
 
 import dev.htdemucs.coreml.CoreMLEmitter;
-import dev.htdemucs.fixtures.Golden;
-import dev.htdemucs.fixtures.GoldenSet;
+import dev.htdemucs.golden.Golden;
+import dev.htdemucs.golden.GoldenSet;
 import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.precision.EffectivePrecision;

@@ -1,7 +1,7 @@
 package dev.htdemucs.pytorch.checkpoint;
 
-import dev.htdemucs.fixtures.Golden;
-import dev.htdemucs.fixtures.GoldenSet;
+import dev.htdemucs.fixtures.GoldenAssumptions;
+import dev.htdemucs.golden.GoldenSet;
 import dev.htdemucs.ir.DType;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -21,7 +21,7 @@ class FullSizeCheckpointTest {
 
     @Test
     void opensWithAllParameters() throws IOException {
-        GoldenSet golden = Golden.requireFullSize();
+        GoldenSet golden = GoldenAssumptions.requireFullSize();
         Checkpoint c = Checkpoint.open(golden.file("model.th"));
         assertEquals("demucs.htdemucs.HTDemucs", c.klass());
         assertEquals(golden.sources(), c.args().get(0));

@@ -332,7 +332,7 @@ class HostileCheckpointTest {
 
     @Test
     void torchScriptArchiveIsNotAModelPackage() throws IOException {
-        Path ts = dev.htdemucs.fixtures.Golden.tiny6().file("inner.torchscript.pt");
+        Path ts = dev.htdemucs.golden.Golden.tiny6().file("inner.torchscript.pt");
         formatError(ts, "not a demucs model package (the pickle holds a __torch__.InnerHTDemucs instance, expected a dict)");
     }
 }

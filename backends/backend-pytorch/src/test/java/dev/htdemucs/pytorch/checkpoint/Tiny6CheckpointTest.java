@@ -1,8 +1,8 @@
 package dev.htdemucs.pytorch.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.htdemucs.fixtures.Golden;
-import dev.htdemucs.fixtures.GoldenSet;
+import dev.htdemucs.golden.Golden;
+import dev.htdemucs.golden.GoldenSet;
 import dev.htdemucs.ir.DType;
 import dev.htdemucs.ir.Tensor;
 import org.junit.jupiter.api.BeforeAll;

@@ -21,7 +21,7 @@ class ZipArchiveTest {
 
     @Test
     void storedEntriesAreMappedAtTheirDataOffset() throws IOException {
-        Path tiny6 = dev.htdemucs.fixtures.Golden.tiny6().file("model.th");
+        Path tiny6 = dev.htdemucs.golden.Golden.tiny6().file("model.th");
         try (ZipArchive zip = ZipArchive.open(tiny6)) {
             assertEquals(435, zip.entries().size());
             ZipArchive.Entry storage = zip.entry("model/data/0").orElseThrow();

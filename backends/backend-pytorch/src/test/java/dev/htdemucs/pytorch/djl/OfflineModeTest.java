@@ -1,6 +1,6 @@
 package dev.htdemucs.pytorch.djl;
 
-import dev.htdemucs.fixtures.Golden;
+import dev.htdemucs.golden.Golden;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.Session;
 import org.junit.jupiter.api.Test;

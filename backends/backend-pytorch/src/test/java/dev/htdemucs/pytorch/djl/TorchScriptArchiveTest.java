@@ -1,6 +1,6 @@
 package dev.htdemucs.pytorch.djl;
 
-import dev.htdemucs.fixtures.Golden;
+import dev.htdemucs.golden.Golden;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

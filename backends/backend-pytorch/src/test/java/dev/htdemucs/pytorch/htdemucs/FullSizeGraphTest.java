@@ -1,7 +1,7 @@
 package dev.htdemucs.pytorch.htdemucs;
 
-import dev.htdemucs.fixtures.Golden;
-import dev.htdemucs.fixtures.GoldenSet;
+import dev.htdemucs.fixtures.GoldenAssumptions;
+import dev.htdemucs.golden.GoldenSet;
 import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.pytorch.DemucsCheckpointLoader;
 import dev.htdemucs.spi.LoadedModel;
@@ -29,7 +29,7 @@ class FullSizeGraphTest {
 
     @Test
     void htdemucs6sFullGraphMatchesGoldenOutput() throws PluginException {
-        GoldenSet golden = Golden.requireFullSize();
+        GoldenSet golden = GoldenAssumptions.requireFullSize();
         Path model = golden.file("model.th");
         DemucsCheckpointLoader loader = new DemucsCheckpointLoader();
         assertEquals(27_414_996L, loader.parameterCount(model));

@@ -1,7 +1,7 @@
 package dev.htdemucs.pytorch.htdemucs;
 
-import dev.htdemucs.fixtures.Golden;
-import dev.htdemucs.fixtures.GoldenSet;
+import dev.htdemucs.golden.Golden;
+import dev.htdemucs.golden.GoldenSet;
 import dev.htdemucs.ir.Float16;
 import dev.htdemucs.ir.Node;
 import dev.htdemucs.numerics.NpyArray;

@@ -1,6 +1,6 @@
 package dev.htdemucs.pytorch.htdemucs;
 
-import dev.htdemucs.fixtures.Golden;
+import dev.htdemucs.golden.Golden;
 import dev.htdemucs.ir.DType;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.ir.TensorType;

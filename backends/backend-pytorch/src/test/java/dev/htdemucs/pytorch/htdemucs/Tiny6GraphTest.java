@@ -1,7 +1,7 @@
 package dev.htdemucs.pytorch.htdemucs;
 
-import dev.htdemucs.fixtures.Golden;
-import dev.htdemucs.fixtures.GoldenSet;
+import dev.htdemucs.golden.Golden;
+import dev.htdemucs.golden.GoldenSet;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.GraphValidator;
 import dev.htdemucs.numerics.NpyArray;

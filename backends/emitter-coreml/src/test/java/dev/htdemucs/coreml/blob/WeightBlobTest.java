@@ -1,6 +1,6 @@
 package dev.htdemucs.coreml.blob;
 
-import dev.htdemucs.fixtures.Golden;
+import dev.htdemucs.golden.Golden;
 import dev.htdemucs.ir.DType;
 import dev.htdemucs.ir.Float16;
 import dev.htdemucs.ir.Tensor;

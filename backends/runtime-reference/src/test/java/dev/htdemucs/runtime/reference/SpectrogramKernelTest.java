@@ -1,7 +1,7 @@
 package dev.htdemucs.runtime.reference;
 
-import dev.htdemucs.fixtures.Golden;
-import dev.htdemucs.fixtures.GoldenSet;
+import dev.htdemucs.golden.Golden;
+import dev.htdemucs.golden.GoldenSet;
 import dev.htdemucs.ir.Attributes;
 import dev.htdemucs.numerics.NpyArray;
 import dev.htdemucs.runtime.reference.kernel.FloatTensor;
