@@ -25,10 +25,6 @@ public final class Exp {
 
     private Exp() {}
 
-    /**
-     * {@code out[i] = exp(x[i])} for {@code i < n}, bit for bit as {@link #exp(double)}; {@code scratch}
-     * (length ≥ n) is overwritten; {@code out} must not be {@code x}.
-     */
     /** Elements per call of the array form in the kernels: its scratch arrays stay in the L1 cache. */
     static final int BLOCK = 1024;
 
@@ -44,6 +40,10 @@ public final class Exp {
         return s;
     }
 
+    /**
+     * {@code out[i] = exp(x[i])} for {@code i < n}, bit for bit as {@link #exp(double)}; {@code scratch}
+     * (length ≥ n) is overwritten; {@code out} must not be {@code x}.
+     */
     public static void exp(double[] x, double[] out, double[] scratch, int n) {
         for (int i = 0; i < n; i++) {
             double xi = x[i];
