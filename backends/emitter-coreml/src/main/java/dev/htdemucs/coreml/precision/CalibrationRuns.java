@@ -15,6 +15,7 @@ import dev.htdemucs.spi.Session;
 import dev.htdemucs.stft.DemucsSpectrogram;
 import dev.htdemucs.stft.separation.InnerNetwork;
 
+import java.lang.ref.SoftReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -58,14 +59,17 @@ final class CalibrationRuns {
     /** Each song's worst SNR in the last run that measured it (NaN: not yet measured). */
     private final double[] lastDb;
     /** Where a run takes checkpoints, as fractions of its steps: late, where the search's plans differ least. */
-    private static final double[] CHECKPOINTS = {0.7, 0.85, 0.92, 0.96};
+    private static final double[] CHECKPOINTS = {0.85, 0.92, 0.96};
     /** Checkpoints are kept of this many most recent runs per song ... */
     private static final int KEPT_RUNS = 2;
-    /** ... while all of them together hold at most this many bytes of activations (older runs' go first). */
-    private static final long CHECKPOINT_BYTES = Math.min(1L << 30, java.lang.Runtime.getRuntime().maxMemory() / 4);
-    /** Per song, the checkpoints of its most recent runs (newest run first), and all of them in one list. */
-    private final List<List<List<ReferenceSession.Checkpoint>>> checkpointRuns = new ArrayList<>();
-    private final List<List<ReferenceSession.Checkpoint>> checkpoints = new ArrayList<>();
+    /**
+     * ... while all of them together hold at most this many bytes of activations (older runs' go first).
+     * They are held softly: when a run needs the heap, the garbage collector drops them (and later runs
+     * start from the beginning) rather than fail.
+     */
+    private static final long CHECKPOINT_BYTES = Math.min(1L << 30, java.lang.Runtime.getRuntime().maxMemory() / 8);
+    /** Per song, the checkpoints of its most recent runs, newest run first. */
+    private final List<List<SoftReference<List<ReferenceSession.Checkpoint>>>> checkpointRuns = new ArrayList<>();
     private long resumedSteps;
 
     /**
@@ -86,7 +90,6 @@ final class CalibrationRuns {
             songs.add(song);
             inputs.add(CalibrationSong.inputs(graph, metadata, song));
             checkpointRuns.add(new ArrayList<>());
-            checkpoints.add(List.of());
         }
         try (Session s = new CoreMLReferenceRuntime().open(graph, PrecisionPlan.uniform(Precision.FP32), runtimeOptions)) {
             for (Map<String, Tensor> in : inputs) {
@@ -143,7 +146,7 @@ final class CalibrationRuns {
     private Map<String, Tensor> runFromCheckpoint(Session s, int i) throws PluginException {
         if (!(s instanceof ReferenceSession rs)) return s.run(inputs.get(i));
         ReferenceSession.Checkpoint from = null;
-        for (ReferenceSession.Checkpoint c : checkpoints.get(i)) {
+        for (ReferenceSession.Checkpoint c : checkpoints(i)) {
             if (rs.resumableFrom(c) && (from == null || c.step() > from.step())) from = c;
         }
         int n = rs.stepCount();
@@ -153,11 +156,11 @@ final class CalibrationRuns {
         Map<String, Tensor> out = rs.run(inputs.get(i), from, at, taken);
         resumedSteps += from == null ? 0 : from.step();
         // a resumed run takes no checkpoint before where it started: this plan shares those with `from`'s
-        if (from != null) for (ReferenceSession.Checkpoint c : checkpoints.get(i)) if (c.step() <= from.step() && rs.resumableFrom(c)) taken.add(c);
-        List<List<ReferenceSession.Checkpoint>> runs = checkpointRuns.get(i);
-        runs.add(0, taken);
+        if (from != null) for (ReferenceSession.Checkpoint c : checkpoints(i)) if (c.step() <= from.step() && rs.resumableFrom(c)) taken.add(c);
+        from = null;
+        List<SoftReference<List<ReferenceSession.Checkpoint>>> runs = checkpointRuns.get(i);
+        runs.add(0, new SoftReference<>(taken));
         while (runs.size() > KEPT_RUNS) runs.remove(runs.size() - 1);
-        checkpoints.set(i, runs.stream().flatMap(List::stream).toList());
         trimCheckpoints();
         return out;
     }
@@ -169,19 +172,28 @@ final class CalibrationRuns {
             long bytes = 0;
             int oldestSong = -1, oldestAge = -1;
             for (int i = 0; i < checkpointRuns.size(); i++) {
-                List<List<ReferenceSession.Checkpoint>> runs = checkpointRuns.get(i);
-                for (List<ReferenceSession.Checkpoint> run : runs) {
-                    for (ReferenceSession.Checkpoint c : run) {
+                List<SoftReference<List<ReferenceSession.Checkpoint>>> runs = checkpointRuns.get(i);
+                for (SoftReference<List<ReferenceSession.Checkpoint>> run : runs) {
+                    for (ReferenceSession.Checkpoint c : run.get() == null ? List.<ReferenceSession.Checkpoint>of() : run.get()) {
                         for (FloatTensor t : c.values().values()) if (arrays.add(t.data())) bytes += 4L * t.data().length;
                     }
                 }
                 if (runs.size() > 1 && runs.size() - 1 > oldestAge) { oldestAge = runs.size() - 1; oldestSong = i; }
             }
             if (bytes <= CHECKPOINT_BYTES || oldestSong < 0) return;
-            List<List<ReferenceSession.Checkpoint>> runs = checkpointRuns.get(oldestSong);
+            List<SoftReference<List<ReferenceSession.Checkpoint>>> runs = checkpointRuns.get(oldestSong);
             runs.remove(runs.size() - 1);
-            checkpoints.set(oldestSong, runs.stream().flatMap(List::stream).toList());
         }
+    }
+
+    /** Song i's checkpoints the garbage collector left. */
+    private List<ReferenceSession.Checkpoint> checkpoints(int i) {
+        List<ReferenceSession.Checkpoint> all = new ArrayList<>();
+        for (SoftReference<List<ReferenceSession.Checkpoint>> run : checkpointRuns.get(i)) {
+            List<ReferenceSession.Checkpoint> cs = run.get();
+            if (cs != null) all.addAll(cs);
+        }
+        return all;
     }
 
     /** Steps skipped by resuming from checkpoints, over all runs so far. */
