@@ -4,6 +4,8 @@ import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.ir.Value;
 import dev.htdemucs.precision.PrecisionCasts;
+import dev.htdemucs.runtime.reference.ReferenceSession;
+import dev.htdemucs.runtime.reference.kernel.FloatTensor;
 import dev.htdemucs.spi.ModelMetadata;
 import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Options;
@@ -13,6 +15,7 @@ import dev.htdemucs.spi.Session;
 import dev.htdemucs.dsp.DemucsSpectrogram;
 import dev.htdemucs.separation.InnerNetwork;
 
+import java.lang.ref.SoftReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -56,6 +59,19 @@ final class CalibrationRuns {
     private final List<Map<String, Tensor>> measuredReferences = new ArrayList<>();
     /** Each song's worst SNR in the last run that measured it (NaN: not yet measured). */
     private final double[] lastDb;
+    /** Where a run takes checkpoints, as fractions of its steps: late, where the search's plans differ least. */
+    private static final double[] CHECKPOINTS = {0.85, 0.92, 0.96};
+    /** Checkpoints are kept of this many most recent runs per song ... */
+    private static final int KEPT_RUNS = 2;
+    /**
+     * ... while all of them together hold at most this many bytes of activations (older runs' go first).
+     * They are held softly: when a run needs the heap, the garbage collector drops them (and later runs
+     * start from the beginning) rather than fail.
+     */
+    private static final long CHECKPOINT_BYTES = Math.min(1L << 30, java.lang.Runtime.getRuntime().maxMemory() / 8);
+    /** Per song, the checkpoints of its most recent runs, newest run first. */
+    private final List<List<SoftReference<List<ReferenceSession.Checkpoint>>>> checkpointRuns = new ArrayList<>();
+    private long resumedSteps;
 
     /**
      * Builds the inputs of songs 0 … count−1 and runs the fp32 package on each.
@@ -77,6 +93,7 @@ final class CalibrationRuns {
             CalibrationSong.Song song = CalibrationSong.song(i);
             songs.add(song);
             inputs.add(CalibrationSong.inputs(graph, metadata, song));
+            checkpointRuns.add(new ArrayList<>());
         }
         try (Session s = runtime.open(graph, runtimeOptions)) {
             for (Map<String, Tensor> in : inputs) {
@@ -114,7 +131,7 @@ final class CalibrationRuns {
         int run = 0;
         try (Session s = open(plan)) {
             for (int i : order) {
-                OutputSnr snr = OutputSnr.measure(measuredReferences.get(i), measured(s.run(inputs.get(i))), sources);
+                OutputSnr snr = OutputSnr.measure(measuredReferences.get(i), measured(runFromCheckpoint(s, i)), sources);
                 run++;
                 lastDb[i] = snr.worstDb();
                 if (worst == null || !(snr.worstDb() >= worst.worstDb())) worst = new OutputSnr(snr.worstDb(), "song " + i + " " + snr.worst());
@@ -123,6 +140,68 @@ final class CalibrationRuns {
         }
         return new Measured(worst, run, run == songs.size());
     }
+
+    /**
+     * Song i's outputs of session s, from the latest step that an earlier plan's run on song i computed
+     * just as s does, when there is one: plans the search tries one after the other differ in a few ops,
+     * often near the end of the graph, so a run usually resumes from a checkpoint of the previous plan's
+     * run instead of computing the same activations again. Same outputs, bit for bit.
+     */
+    private Map<String, Tensor> runFromCheckpoint(Session s, int i) throws PluginException {
+        if (!(s instanceof ReferenceSession rs)) return s.run(inputs.get(i));
+        ReferenceSession.Checkpoint from = null;
+        for (ReferenceSession.Checkpoint c : checkpoints(i)) {
+            if (rs.resumableFrom(c) && (from == null || c.step() > from.step())) from = c;
+        }
+        int n = rs.stepCount();
+        int[] at = new int[CHECKPOINTS.length];
+        for (int k = 0; k < at.length; k++) at[k] = (int) (CHECKPOINTS[k] * n);
+        List<ReferenceSession.Checkpoint> taken = new ArrayList<>();
+        Map<String, Tensor> out = rs.run(inputs.get(i), from, at, taken);
+        resumedSteps += from == null ? 0 : from.step();
+        // a resumed run takes no checkpoint before where it started: this plan shares those with `from`'s
+        if (from != null) for (ReferenceSession.Checkpoint c : checkpoints(i)) if (c.step() <= from.step() && rs.resumableFrom(c)) taken.add(c);
+        from = null;
+        List<SoftReference<List<ReferenceSession.Checkpoint>>> runs = checkpointRuns.get(i);
+        runs.add(0, new SoftReference<>(taken));
+        while (runs.size() > KEPT_RUNS) runs.remove(runs.size() - 1);
+        trimCheckpoints();
+        return out;
+    }
+
+    /** Drops the oldest runs' checkpoints while all of them together hold more than the budget. */
+    private void trimCheckpoints() {
+        while (true) {
+            java.util.Set<float[]> arrays = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            long bytes = 0;
+            int oldestSong = -1, oldestAge = -1;
+            for (int i = 0; i < checkpointRuns.size(); i++) {
+                List<SoftReference<List<ReferenceSession.Checkpoint>>> runs = checkpointRuns.get(i);
+                for (SoftReference<List<ReferenceSession.Checkpoint>> run : runs) {
+                    for (ReferenceSession.Checkpoint c : run.get() == null ? List.<ReferenceSession.Checkpoint>of() : run.get()) {
+                        for (FloatTensor t : c.values().values()) if (arrays.add(t.data())) bytes += 4L * t.data().length;
+                    }
+                }
+                if (runs.size() > 1 && runs.size() - 1 > oldestAge) { oldestAge = runs.size() - 1; oldestSong = i; }
+            }
+            if (bytes <= CHECKPOINT_BYTES || oldestSong < 0) return;
+            List<SoftReference<List<ReferenceSession.Checkpoint>>> runs = checkpointRuns.get(oldestSong);
+            runs.remove(runs.size() - 1);
+        }
+    }
+
+    /** Song i's checkpoints the garbage collector left. */
+    private List<ReferenceSession.Checkpoint> checkpoints(int i) {
+        List<ReferenceSession.Checkpoint> all = new ArrayList<>();
+        for (SoftReference<List<ReferenceSession.Checkpoint>> run : checkpointRuns.get(i)) {
+            List<ReferenceSession.Checkpoint> cs = run.get();
+            if (cs != null) all.addAll(cs);
+        }
+        return all;
+    }
+
+    /** Steps skipped by resuming from checkpoints, over all runs so far. */
+    long resumedSteps() { return resumedSteps; }
 
     /** {@code plan}'s package measured on every song, by song number. */
     OutputSnr[] measureEach(PrecisionPlan plan) throws PluginException {

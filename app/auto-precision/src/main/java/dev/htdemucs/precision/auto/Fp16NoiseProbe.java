@@ -5,7 +5,10 @@ import dev.htdemucs.ir.Float16;
 import dev.htdemucs.ir.Node;
 import dev.htdemucs.runtime.reference.StepObserver;
 import dev.htdemucs.runtime.reference.kernel.FloatTensor;
+import dev.htdemucs.runtime.reference.kernel.Parallel;
 
+import java.util.ArrayDeque;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -52,12 +55,27 @@ final class Fp16NoiseProbe implements StepObserver {
 
     private final Set<String> probed;
     private final Map<String, OpNoise> measured = new LinkedHashMap<>();
+    /**
+     * The fp16 roundings of the last few op outputs, by the identity of their data array: the ops that
+     * read a value soon after it was computed (most reads) take its rounding and sums from here instead
+     * of rounding it again. The sums are the same ones, in the same order, so nothing changes but time.
+     */
+    private final Map<float[], Rounded> recent = new IdentityHashMap<>();
+    private final ArrayDeque<float[]> recentOrder = new ArrayDeque<>();
+    private long recentElements;
+    /** At most this many recent outputs are kept, and beyond the newest one at most {@link #RECENT_ELEMENTS} elements. */
+    private static final int RECENT = 4;
+    private static final long RECENT_ELEMENTS = 1L << 26;
+
+    /** An array rounded to fp16, with {@code Σ (fp16(x) − x)²} and {@code Σ x²} in element order. */
+    private record Rounded(float[] data, double rounding, double power) {}
 
     Fp16NoiseProbe(Set<String> probed) { this.probed = probed; }
 
     @Override public void executed(ExecutedStep step) {
         Node node = step.node();
         if (!probed.contains(node.name())) return;
+        Parallel parallel = step.parallel();
         FloatTensor[] in = step.inputs();
         FloatTensor[] y = step.outputs();
         FloatTensor[] roundedConstants = in.clone();
@@ -66,32 +84,27 @@ final class Fp16NoiseProbe implements StepObserver {
         boolean hasConstants = false;
         for (int j = 0; j < in.length; j++) {
             if (!isFloat(in[j])) continue;
-            FloatTensor r = roundedToFp16(in[j]);
             if (node.input(j).isConstant()) {
-                roundedConstants[j] = r;
+                roundedConstants[j] = in[j].withData(roundedCopy(in[j].data(), parallel));
                 hasConstants = true;
             } else {
-                inputRounding[j] = squaredDistance(in[j].data(), r.data());
-                inputPower[j] = power(in[j].data());
+                Rounded r = rounded(in[j].data(), parallel);
+                inputRounding[j] = r.rounding();
+                inputPower[j] = r.power();
                 FloatTensor[] operands = in.clone();
-                operands[j] = r;
+                operands[j] = in[j].withData(r.data());
                 inputNoise[j] = noise(y, step.execute(operands));
             }
         }
         double[] outputRounding = new double[y.length], outputPower = new double[y.length];
         for (int k = 0; k < y.length; k++) {
-            float[] d = y[k].data();
-            double power = 0, rounding = 0;
-            boolean floating = y[k].dtype().isFloatingPoint();
-            for (float f : d) {
-                power += (double) f * f;
-                if (floating) {
-                    double e = Float16.round(f) - (double) f;
-                    rounding += e * e;
-                }
+            if (y[k].dtype().isFloatingPoint()) {
+                Rounded r = rounded(y[k].data(), parallel);
+                outputPower[k] = r.power();
+                outputRounding[k] = r.rounding();
+            } else {
+                outputPower[k] = power(y[k].data());
             }
-            outputPower[k] = power;
-            outputRounding[k] = rounding;
         }
         double[] constantNoise = hasConstants ? noise(y, step.execute(roundedConstants)) : new double[y.length];
         measured.put(node.name(), new OpNoise(outputRounding, outputPower, inputRounding, inputPower, inputNoise, constantNoise));
@@ -99,6 +112,21 @@ final class Fp16NoiseProbe implements StepObserver {
 
     private static boolean isFloat(FloatTensor t) {
         return t != null && t.dtype().isFloatingPoint() && t.dtype() != DType.FLOAT16;
+    }
+
+    /** {@code data} rounded to fp16 with its sums, from the recent outputs when it is one of them. */
+    private Rounded rounded(float[] data, Parallel parallel) {
+        Rounded r = recent.get(data);
+        if (r != null) return r;
+        float[] copy = roundedCopy(data, parallel);
+        r = new Rounded(copy, squaredDistance(data, copy), power(data));
+        recent.put(data, r);
+        recentOrder.addLast(data);
+        recentElements += data.length;
+        while (recentOrder.size() > RECENT || recentOrder.size() > 1 && recentElements > RECENT_ELEMENTS) {
+            recentElements -= recent.remove(recentOrder.removeFirst()).data().length;
+        }
+        return r;
     }
 
     private static double[] noise(FloatTensor[] reference, FloatTensor[] perturbed) {
@@ -122,10 +150,13 @@ final class Fp16NoiseProbe implements StepObserver {
         return s;
     }
 
-    private static FloatTensor roundedToFp16(FloatTensor t) {
-        float[] src = t.data(), copy = new float[src.length];
-        for (int i = 0; i < src.length; i++) copy[i] = Float16.round(src[i]);
-        return t.withData(copy);
+    /** Element-wise, so the chunks may run in parallel. */
+    private static float[] roundedCopy(float[] src, Parallel parallel) {
+        float[] copy = new float[src.length];
+        parallel.forChunks(src.length, 1 << 16, (from, to) -> {
+            for (int i = from; i < to; i++) copy[i] = Float16.round(src[i]);
+        });
+        return copy;
     }
 
     /** Measurements by node name, in graph order. */

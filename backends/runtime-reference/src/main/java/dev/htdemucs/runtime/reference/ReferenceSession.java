@@ -63,6 +63,22 @@ public final class ReferenceSession implements Session {
 
     private record Step(Node node, Kernel kernel, int[] inputs, int[] outputs, boolean fp16) {}
 
+    /** Value names by id. */
+    private final String[] valueNames;
+    /**
+     * {@code prefix[s]}: a hash of steps 0 … s−1 (op, attributes, names of what they read and write, fp16
+     * or not, the values of the constants they read): two sessions whose prefixes at s are equal compute
+     * the same values before step s from the same inputs.
+     */
+    private final long[] prefix;
+
+    /**
+     * The values alive before step {@code step} of a run on {@code inputs} (by value name, each already in its
+     * declared dtype): where a later run of this or another session with the same prefix
+     * ({@link #resumableFrom}) on the same inputs may start. Holds the arrays, which no one modifies.
+     */
+    public record Checkpoint(Map<String, Tensor> inputs, int step, long prefix, Map<String, FloatTensor> values) {}
+
     ReferenceSession(Graph graph, KernelTable kernels, int threads) throws PluginException {
         this.graph = graph;
         checkGraph(graph, kernels);
@@ -88,6 +104,8 @@ public final class ReferenceSession implements Session {
         lastUse = new int[valueCount];
         Arrays.fill(lastUse, -1);
         for (int s = 0; s < steps.length; s++) for (int v : steps[s].inputs()) if (v >= 0) lastUse[v] = s;
+        valueNames = new String[valueCount];
+        ids.forEach((v, id) -> valueNames[id] = v.name());
 
         constants = new FloatTensor[valueCount];
         Kernel constKernel = kernels.find("const").orElseThrow();
@@ -101,6 +119,8 @@ public final class ReferenceSession implements Session {
             constants[id(node.output())] = value;
         }
         parallel = Parallel.withThreads(threads);
+        prefix = new long[steps.length + 1];
+        for (int st = 0; st < steps.length; st++) prefix[st + 1] = extend(prefix[st], steps[st]);
     }
 
     /** Whether the node computes in fp16: a non-cast op whose results are all declared fp16. */
@@ -108,6 +128,33 @@ public final class ReferenceSession implements Session {
         if (node.op().equals("cast")) return false;
         for (Value v : node.outputs()) if (v.type().dtype() != DType.FLOAT16) return false;
         return true;
+    }
+
+    private long extend(long hash, Step step) {
+        Node node = step.node();
+        long h = hash * 1_000_003L + node.op().hashCode();
+        h = h * 1_000_003L + node.name().hashCode();
+        h = h * 1_000_003L + node.attributes().toString().hashCode();
+        h = h * 1_000_003L + (step.fp16() ? 1 : 2);
+        for (int v : step.inputs()) {
+            h = h * 1_000_003L + (v < 0 ? 0 : valueNames[v].hashCode());
+            if (v >= 0 && constants[v] != null) {
+                FloatTensor c = constants[v];
+                h = h * 1_000_003L + c.dtype().hashCode();
+                h = h * 1_000_003L + Arrays.hashCode(c.shape());
+                h = h * 1_000_003L + Arrays.hashCode(c.data());
+            }
+        }
+        for (int v : step.outputs()) h = h * 1_000_003L + valueNames[v].hashCode() + 31L * step.node().outputs().size();
+        return h;
+    }
+
+    /** Number of steps (nodes other than constants) a run executes. */
+    public int stepCount() { return steps.length; }
+
+    /** Whether a run of this session may start from {@code c} (same steps before it). */
+    public boolean resumableFrom(Checkpoint c) {
+        return c.step() > 0 && c.step() < steps.length && prefix[c.step()] == c.prefix();
     }
 
     private int id(Value v) {
@@ -172,6 +219,25 @@ public final class ReferenceSession implements Session {
      * its outputs are stored, while its operands are still alive.
      */
     public CapturedRun run(Map<String, Tensor> inputs, Set<String> capture, StepObserver observer) throws PluginException {
+        return run(inputs, capture, observer, null, new int[0], null);
+    }
+
+    /**
+     * The graph's outputs on {@code inputs}, as {@link #run(Map)} computes them, bit for bit, but starting
+     * from {@code resume} when it is not null (a checkpoint this session is {@link #resumableFrom}, taken
+     * on these same inputs), and adding to {@code checkpoints} a checkpoint before each step of
+     * {@code checkpointSteps} (ascending) that the run passes.
+     */
+    public Map<String, Tensor> run(Map<String, Tensor> inputs, Checkpoint resume, int[] checkpointSteps, List<Checkpoint> checkpoints)
+            throws PluginException {
+        if (resume != null && (!resumableFrom(resume) || resume.inputs() != inputs)) {
+            throw new PluginException("graph " + graph.name() + ": cannot resume from a checkpoint of other steps or inputs");
+        }
+        return run(inputs, Set.of(), null, resume, checkpointSteps, checkpoints).outputs();
+    }
+
+    private CapturedRun run(Map<String, Tensor> inputs, Set<String> capture, StepObserver observer, Checkpoint resume,
+                          int[] checkpointSteps, List<Checkpoint> checkpoints) throws PluginException {
         if (closed) throw new PluginException("reference session for graph " + graph.name() + " is closed");
         Map<Integer, String> captureKeys = resolveCaptures(capture);
         FloatTensor[] values = new FloatTensor[valueCount];
@@ -181,8 +247,33 @@ public final class ReferenceSession implements Session {
         for (int v = 0; v < valueCount; v++) {
             if (values[v] != null && lastUse[v] < 0 && !keep[v]) values[v] = null;
         }
+        int first = 0;
+        if (resume != null) {
+            first = resume.step();
+            // what steps from `first` on read (or the run returns) and earlier steps wrote, from the checkpoint
+            boolean[] needed = new boolean[valueCount];
+            for (int s = first; s < steps.length; s++) for (int v : steps[s].inputs()) if (v >= 0) needed[v] = true;
+            for (int v = 0; v < valueCount; v++) if (keep[v]) needed[v] = true;
+            for (int s = first; s < steps.length; s++) for (int v : steps[s].outputs()) needed[v] = false;
+            for (int v = 0; v < valueCount; v++) {
+                if (!needed[v] || constants[v] != null) continue;
+                FloatTensor t = resume.values().get(valueNames[v]);
+                if (t == null) {
+                    if (values[v] != null) continue; // a graph input
+                    // the checkpoint's run had no more use for it: run from the beginning
+                    return run(inputs, capture, observer, null, checkpointSteps, checkpoints);
+                }
+                values[v] = t;
+            }
+            for (int v = 0; v < valueCount; v++) if (!needed[v] && values[v] != null && constants[v] == null) values[v] = null;
+        }
+        int nextCheckpoint = 0;
 
-        for (int s = 0; s < steps.length; s++) {
+        for (int s = first; s < steps.length; s++) {
+            while (checkpoints != null && nextCheckpoint < checkpointSteps.length && checkpointSteps[nextCheckpoint] <= s) {
+                if (checkpointSteps[nextCheckpoint] == s && s > 0) checkpoints.add(checkpoint(inputs, s, values));
+                nextCheckpoint++;
+            }
             Step step = steps[s];
             FloatTensor[] in = new FloatTensor[step.inputs().length];
             for (int i = 0; i < in.length; i++) in[i] = operand(step, step.inputs()[i], values);
@@ -214,6 +305,14 @@ public final class ReferenceSession implements Session {
         Map<String, Tensor> captured = new LinkedHashMap<>();
         captureKeys.forEach((v, name) -> captured.put(name, valueOf(v, values).toTensor()));
         return new CapturedRun(outputs, captured);
+    }
+
+    private Checkpoint checkpoint(Map<String, Tensor> inputs, int s, FloatTensor[] values) {
+        Map<String, FloatTensor> alive = new HashMap<>();
+        for (int v = 0; v < valueCount; v++) {
+            if (values[v] != null && constants[v] == null) alive.put(valueNames[v], values[v]);
+        }
+        return new Checkpoint(inputs, s, prefix[s], alive);
     }
 
     private void observeStep(StepObserver observer, Step step, FloatTensor[] in, FloatTensor[] values) throws PluginException {

@@ -1,5 +1,7 @@
 package dev.htdemucs.runtime.reference;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import java.util.ArrayList;
 import dev.htdemucs.ir.Attributes;
 import dev.htdemucs.ir.DType;
 import dev.htdemucs.ir.Float16;
@@ -233,5 +235,30 @@ class ReferenceSessionTest {
     @Test void badThreadOptionIsRejected() {
         String e = assertThrows(PluginException.class, () -> new ReferenceRuntime().open(chain(), Options.of("threads", "0"))).getMessage();
         assertTrue(e.contains("threads"), e);
+    }
+
+    /** chain's steps: a (0), b (1), r (2), sum (3). */
+    @Test void aRunResumedFromACheckpointGivesTheSameOutputs() throws PluginException {
+        Map<String, Tensor> in = feed();
+        PrecisionPlan fp16Mul = new PrecisionPlan(Map.of("b", Precision.FP16), Precision.FP32);
+        PrecisionPlan fp16Relu = new PrecisionPlan(Map.of("r", Precision.FP16), Precision.FP32);
+        List<ReferenceSession.Checkpoint> taken = new ArrayList<>();
+        try (ReferenceSession fp32 = new ReferenceRuntime().open(chain(), Options.NONE);
+             ReferenceSession mul = new ReferenceRuntime().open(PrecisionCasts.apply(chain(), fp16Mul), Options.NONE);
+             ReferenceSession relu = new ReferenceRuntime().open(PrecisionCasts.apply(chain(), fp16Relu), Options.NONE)) {
+            Map<String, Tensor> full = relu.run(in);
+            fp32.run(in, null, new int[] {1, 2, 3}, taken);
+            assertEquals(List.of(1, 2, 3), taken.stream().map(ReferenceSession.Checkpoint::step).toList());
+            assertTrue(relu.resumableFrom(taken.get(0)) && relu.resumableFrom(taken.get(1)), "relu's plan differs from step 2 on");
+            assertFalse(relu.resumableFrom(taken.get(2)));
+            assertFalse(mul.resumableFrom(taken.get(1)), "mul's plan differs from step 1 on");
+            assertTrue(mul.resumableFrom(taken.get(0)));
+            for (int k = 0; k < 2; k++) {
+                assertArrayEquals(full.get("out").toFloatArray(), relu.run(in, taken.get(k), new int[0], null).get("out").toFloatArray());
+            }
+            assertArrayEquals(chainReference(true), mul.run(in, taken.get(0), new int[0], null).get("out").toFloatArray());
+            assertThrows(PluginException.class, () -> mul.run(in, taken.get(2), new int[0], null));
+            assertThrows(PluginException.class, () -> relu.run(feed(), taken.get(0), new int[0], null), "other inputs");
+        }
     }
 }

@@ -75,6 +75,15 @@ public final class Erf {
         return Exp.exp(-z * z) * ONE_OVER_SQRT_PI / fraction(z, FRACTION_TERMS);
     }
 
+    /** Below this, {@link #erfcNonNegative} is the table times e^{−z²}. */
+    static final double TABLE_LIMIT = TABLE_END;
+
+    /** {@link #erfcNonNegative} for 0 ≤ z &lt; {@link #TABLE_LIMIT}, given {@code expMinusZ2 = Exp.exp(-z * z)}. */
+    static double erfcTable(double z, double expMinusZ2) {
+        int i = (int) (z * (1 / INTERVAL));
+        return horner(ERFCX[i], 2 * (z - i * INTERVAL) * (1 / INTERVAL) - 1) * expMinusZ2;
+    }
+
     private static double fraction(double z, int terms) {
         double f = z;
         for (int n = terms; n >= 1; n--) f = z + (0.5 * n) / f;

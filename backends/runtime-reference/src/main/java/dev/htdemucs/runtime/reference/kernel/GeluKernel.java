@@ -10,8 +10,28 @@ public final class GeluKernel extends ElementwiseUnaryKernel {
 
     @Override public String op() { return "gelu"; }
 
+    /** As {@link #gelu} element by element, with the exponentials of a block at a time in {@link Exp}'s array form. */
     @Override protected void apply(float[] x, float[] out, int from, int to) {
-        for (int i = from; i < to; i++) out[i] = (float) gelu(x[i]);
+        double[][] scratch = Exp.scratch(Exp.BLOCK);
+        double[] d = scratch[0], e = scratch[1];
+        for (int b = from; b < to; b += Exp.BLOCK) {
+            int n = Math.min(Exp.BLOCK, to - b);
+            for (int i = 0; i < n; i++) {
+                double z = Math.abs((double) x[b + i]) * INV_SQRT2;
+                d[i] = -z * z;
+            }
+            Exp.exp(d, e, scratch[2], n);
+            for (int i = 0; i < n; i++) {
+                double xi = x[b + i];
+                double z = Math.abs(xi) * INV_SQRT2;
+                if (Double.isNaN(xi) || xi > 8 || !(z < Erf.TABLE_LIMIT)) {
+                    out[b + i] = (float) gelu(xi);
+                } else {
+                    double tail = Erf.erfcTable(z, e[i]);
+                    out[b + i] = (float) (0.5 * xi * (xi >= 0 ? 2.0 - tail : tail));
+                }
+            }
+        }
     }
 
     static double gelu(double x) {

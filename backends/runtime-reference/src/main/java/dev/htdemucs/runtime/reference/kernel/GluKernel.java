@@ -19,11 +19,19 @@ public final class GluKernel implements Kernel {
         TensorType type = node.output().type();
         float[] out = new float[Math.toIntExact(type.numel())];
         parallel.forChunks(out.length, 16384, (from, to) -> {
+            double[][] scratch = Exp.scratch(Exp.BLOCK);
+            double[] d = scratch[0], e = scratch[1];
             int o = from / block, i = from - o * block;
-            for (int q = from; q < to; q++) {
+            for (int q = from; q < to; ) {
+                // a run of gates within one outer slice: a = o·2·block + i
+                int n = Math.min(Exp.BLOCK, Math.min(to - q, block - i));
                 int a = o * 2 * block + i;
-                out[q] = in[a] * SigmoidKernel.sigmoid(in[a + block]);
-                if (++i == block) {
+                for (int j = 0; j < n; j++) d[j] = -(double) in[a + block + j];
+                Exp.exp(d, e, scratch[2], n);
+                for (int j = 0; j < n; j++) out[q + j] = in[a + j] * (float) (1.0 / (1.0 + e[j])); // a · sigmoid(b)
+                q += n;
+                i += n;
+                if (i == block) {
                     i = 0;
                     o++;
                 }

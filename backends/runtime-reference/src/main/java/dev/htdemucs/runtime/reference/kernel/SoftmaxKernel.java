@@ -39,11 +39,14 @@ public final class SoftmaxKernel implements Kernel {
             max = v > max ? v : max;
         }
         if (max == Float.NEGATIVE_INFINITY) max = 0; // all -inf: let exp give 0/0 = NaN as torch does
+        double[][] scratch = Exp.scratch(len);
+        double[] x = scratch[0], e = scratch[1];
+        for (int i = 0; i < len; i++) x[i] = (double) in[off + i * step] - max;
+        Exp.exp(x, e, scratch[2], len);
         double sum = 0;
         for (int i = 0; i < len; i++) {
-            double e = Exp.exp((double) in[off + i * step] - max);
-            out[off + i * step] = (float) e;
-            sum += e;
+            out[off + i * step] = (float) e[i];
+            sum += e[i];
         }
         double inv = 1.0 / sum;
         for (int i = 0; i < len; i++) out[off + i * step] = (float) (out[off + i * step] * inv);
