@@ -1,7 +1,6 @@
 package dev.htdemucs.pipeline;
 
 import dev.htdemucs.pipeline.ConversionListener.Stage;
-import dev.htdemucs.precision.PrecisionCasts;
 import dev.htdemucs.spi.Emitter;
 import dev.htdemucs.spi.GraphPass;
 import dev.htdemucs.spi.LoadedModel;
@@ -105,7 +104,7 @@ public final class ConversionPipeline {
 
     /**
      * Step 3: the precision of every op. This is the one place that turns a selector's plan into what the emitter
-     * gets: the graph with the plan realised as fp16 ops, casts and fp16 constants ({@link PrecisionCasts}).
+     * gets: {@link PlannedModel#realised()}.
      */
     public PlannedModel precision(LoadedModel model, PrecisionSelector precisionSelector, Options options)
             throws PluginException, InputFileException {
@@ -118,14 +117,14 @@ public final class ConversionPipeline {
         } catch (RuntimeException e) {
             throw fromModelFile(e);
         }
-        return new PlannedModel(model.withGraph(PrecisionCasts.apply(model.graph(), plan)), precisionSelector.name(), plan);
+        return new PlannedModel(model, precisionSelector.name(), plan);
     }
 
     /** Step 4: writes {@code planned} to {@code out} with the emitter and its options. */
     public Emitter.EmitResult emit(PlannedModel planned, Path out) throws PluginException {
         if (emitter == null) throw new IllegalStateException("this pipeline was built without an emitter");
         listener.stage(Stage.EMIT, out.toString());
-        return emitter.emit(planned.model(), out, emitOptions);
+        return emitter.emit(planned.realised(), out, emitOptions);
     }
 
     /** All four steps: the model file converted into {@code out}. */

@@ -51,7 +51,7 @@ public final class PrecisionCasts {
     private PrecisionCasts(Graph graph, PrecisionPlan effective) {
         this.graph = graph;
         this.effective = effective;
-        this.b = new GraphBuilder(graph.name());
+        this.b = new GraphBuilder(graph.name(), graph.ops());
     }
 
     /** {@code graph} with {@code plan} (resolved to its effective plan first) as casts and fp16 constants. */
