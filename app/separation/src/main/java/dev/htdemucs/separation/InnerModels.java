@@ -31,10 +31,7 @@ public final class InnerModels {
 
     /** Whether {@code graph} is a full separation graph: it holds the host's {@code stft} or {@code istft}. */
     public static boolean hasHostBoundary(Graph graph) {
-        for (Node n : graph.nodes()) {
-            if (n.op().equals("stft") || n.op().equals("istft")) return true;
-        }
-        return false;
+        return !graph.hostSideNodes().isEmpty();
     }
 
     /** {@code model} cut to its inner network (inputs mix, spec; outputs spec_out, wave_out); an inner model as it is. */

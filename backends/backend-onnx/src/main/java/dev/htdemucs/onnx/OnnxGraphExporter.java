@@ -68,6 +68,7 @@ final class OnnxGraphExporter {
             throw new OnnxConversionException("cannot export an invalid graph: " + e.getMessage(), e);
         }
         checkSize(g);
+        for (Node host : g.hostSideNodes()) OnnxLowerings.refuseHostSide(host);
         for (Value in : g.inputs()) {
             names.put(in, in.name());
             taken.add(in.name());

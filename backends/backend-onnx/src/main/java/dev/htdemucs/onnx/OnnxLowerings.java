@@ -62,8 +62,6 @@ final class OnnxLowerings {
         BY_OP.put("concat", OnnxLowerings::concat);
         BY_OP.put("split", OnnxLowerings::split);
         BY_OP.put("pad", OnnxLowerings::pad);
-        BY_OP.put("stft", OnnxLowerings::hostSide);
-        BY_OP.put("istft", OnnxLowerings::hostSide);
     }
 
     static void lower(Node node, OnnxGraphExporter out) {
@@ -75,7 +73,8 @@ final class OnnxLowerings {
         l.lower(node, out);
     }
 
-    private static void hostSide(Node n, OnnxGraphExporter o) {
+    /** A host-side op ({@code OpDef.runsOnHost}): the graph must be cut first. */
+    static void refuseHostSide(Node n) {
         throw new OnnxConversionException("node " + n.name() + ": '" + n.op() + "' is a host-side op (demucs "
                 + (n.op().equals("stft") ? "_spec/_magnitude" : "_mask/_ispec") + ") that ONNX cannot express here;"
                 + " run the extract-inner pass first to export the inner network (inputs mix, spec; outputs spec_out, wave_out)");

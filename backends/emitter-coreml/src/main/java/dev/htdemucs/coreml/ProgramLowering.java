@@ -14,6 +14,7 @@ import dev.htdemucs.ir.DType;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.IrException;
 import dev.htdemucs.ir.Node;
+import dev.htdemucs.ir.ops.OpDef;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.ir.Value;
 
@@ -91,7 +92,7 @@ final class ProgramLowering implements LoweringContext {
                 pendingCasts.put(node.output(), node);
                 continue;
             }
-            if (MilOpMappings.HOST_SIDE_OPS.contains(node.op())) {
+            if (graph.ops().find(node.op()).map(OpDef::runsOnHost).orElse(false)) {
                 throw new IrException("node " + node.name() + " (" + node.op() + ") is a host-side op that Core ML does not run:"
                         + " run the extract-inner pass first to cut the graph between STFT and iSTFT");
             }

@@ -35,6 +35,11 @@ public final class Graph {
     public List<Value> inputs() { return inputs; }
     /** Nodes in topological order (every input is produced before it is used). */
     public List<Node> nodes() { return nodes; }
+
+    /** The nodes whose op runs on the host ({@link dev.htdemucs.ir.ops.OpDef#runsOnHost}), in graph order. */
+    public List<Node> hostSideNodes() {
+        return nodes.stream().filter(n -> ops.find(n.op()).map(dev.htdemucs.ir.ops.OpDef::runsOnHost).orElse(false)).toList();
+    }
     /** Output name → value, in declaration order. */
     public Map<String, Value> outputs() { return outputs; }
 

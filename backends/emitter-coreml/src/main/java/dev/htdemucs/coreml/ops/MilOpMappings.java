@@ -26,7 +26,6 @@ public final class MilOpMappings {
             byOp(STANDARD_MAPPINGS, MilOpMapping::irOps), byOp(STANDARD_MAPPINGS, MilOpMapping::milOps));
 
     /** IR ops that run on the host (the STFT boundary); a graph holding them must be cut first. */
-    public static final List<String> HOST_SIDE_OPS = List.of("stft", "istft");
 
     private final Map<String, MilOpMapping> byIrOp;
     private final Map<String, MilOpMapping> byMilOp;

@@ -13,6 +13,8 @@ import java.util.List;
 public final class Istft extends OpDef {
     public Istft() { super("istft", List.of("z"), 1, List.of("n_fft", "hop", "length")); }
 
+    @Override public boolean runsOnHost() { return true; }
+
     @Override protected List<TensorType> infer(Node node) {
         TensorType z = type(node, 0);
         require(z.rank() == 5, "z must be [B, S, 2C, F, T], got " + z);

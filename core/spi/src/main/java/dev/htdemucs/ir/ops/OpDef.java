@@ -100,5 +100,11 @@ public abstract class OpDef {
 
     protected static List<TensorType> one(DType dtype, int... shape) { return List.of(new TensorType(dtype, shape)); }
 
+    /**
+     * Whether the op runs on the host, outside the converted network (demucs' STFT boundary): emitters refuse
+     * it, and {@code extract-inner} cuts the graph there.
+     */
+    public boolean runsOnHost() { return false; }
+
     @Override public String toString() { return name + inputNames + " attrs " + attributeNames; }
 }

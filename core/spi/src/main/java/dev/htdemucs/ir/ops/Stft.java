@@ -14,6 +14,8 @@ import java.util.List;
 public final class Stft extends OpDef {
     public Stft() { super("stft", List.of("mix"), 1, List.of("n_fft", "hop")); }
 
+    @Override public boolean runsOnHost() { return true; }
+
     @Override protected List<TensorType> infer(Node node) {
         TensorType x = type(node, 0);
         require(x.rank() == 3, "mix must be [B, C, L], got " + x);
