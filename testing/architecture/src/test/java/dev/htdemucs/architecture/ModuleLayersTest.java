@@ -52,6 +52,26 @@ class ModuleLayersTest {
         }
     }
 
+    /**
+     * The poms too: a class that reads only another module's compile-time constants leaves no trace in the
+     * bytecode, but it cannot compile without the dependency.
+     */
+    @Test
+    void everyPomDeclaresOnlyWhatItsLayerMayUse() throws IOException {
+        Map<String, ProjectModule> byArtifact = new HashMap<>();
+        for (ProjectModule m : modules) byArtifact.put(m.folder().substring(m.folder().indexOf('/') + 1), m);
+        List<String> violations = new java.util.ArrayList<>();
+        for (ProjectModule m : modules) {
+            for (PomDependency d : PomDependency.in(ROOT.resolve(m.folder()).resolve("pom.xml"))) {
+                ProjectModule to = byArtifact.get(d.artifactId());
+                if (to == null || d.scope().equals("test") || m.mayUse(to)) continue;
+                violations.add(m.folder() + "/pom.xml declares " + d.artifactId() + " (" + d.scope() + ") of " + to.folder()
+                        + " (" + m.rule() + ")");
+            }
+        }
+        if (!violations.isEmpty()) fail(violations.size() + " forbidden dependencies:\n  " + String.join("\n  ", violations));
+    }
+
     @Test
     void theCoreMlEmitterUsesNothingThatRunsModels() {
         ProjectModule emitter = ProjectModule.of("backends/emitter-coreml");
@@ -87,6 +107,21 @@ class ModuleLayersTest {
 
         placed.put(ForbiddenImportSample.class.getName(), ProjectModule.of("app/cli"));
         assertTrue(LayerCheck.violations(sample, placed).isEmpty(), "the app layer may use a backend");
+    }
+
+    @Test
+    void pomDependenciesAreReadWithTheirScope(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Path pom = dir.resolve("pom.xml");
+        Files.writeString(pom, """
+                <project><parent><artifactId>htdemucs-coreml</artifactId></parent><dependencies>
+                  <dependency><groupId>dev.htdemucs</groupId><artifactId>spi</artifactId></dependency>
+                  <dependency>
+                    <groupId>dev.htdemucs</groupId><artifactId>runtime-reference</artifactId><scope>test</scope>
+                  </dependency>
+                  <dependency><groupId>com.google.protobuf</groupId><artifactId>protobuf-java</artifactId></dependency>
+                </dependencies></project>
+                """);
+        assertEquals(List.of(new PomDependency("spi", "compile"), new PomDependency("runtime-reference", "test")), PomDependency.in(pom));
     }
 
     @Test
