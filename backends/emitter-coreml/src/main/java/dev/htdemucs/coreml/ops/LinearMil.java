@@ -4,6 +4,7 @@ import dev.htdemucs.coreml.mil.MilOperation;
 import dev.htdemucs.ir.Attributes;
 import dev.htdemucs.ir.DType;
 import dev.htdemucs.ir.Node;
+import dev.htdemucs.ir.ops.Linear;
 import dev.htdemucs.ir.TensorType;
 
 import java.util.List;
@@ -22,7 +23,7 @@ public final class LinearMil implements MilOpMapping {
         String out = ctx.outputName(node, 0);
         TensorType y = MilOpMapping.as(node.output(), d);
         boolean hasBias = node.input(2) != null;
-        boolean direct = node.input(0).type().rank() <= 3 && ctx.isConstant(node, 1) && (!hasBias || ctx.isConstant(node, 2));
+        boolean direct = Linear.fused(node);
         if (direct) {
             ctx.op("linear").in("x", ctx.input(node, 0, d)).in("weight", ctx.input(node, 1, d))
                     .in("bias", ctx.input(node, 2, d)).out(out, y).emit();

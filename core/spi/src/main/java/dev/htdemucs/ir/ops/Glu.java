@@ -5,7 +5,10 @@ import dev.htdemucs.ir.TensorType;
 
 import java.util.List;
 
-/** {@code glu}: splits x in halves a, b along attribute {@code axis} (default -1); a * sigmoid(b). */
+/**
+ * {@code glu}: splits x in halves a, b along attribute {@code axis} (default -1); a * sigmoid(b). In fp16 the
+ * gate sigmoid(b) is stored in fp16 before the product (as torch's and Core ML's split + sigmoid + mul).
+ */
 public final class Glu extends OpDef {
     public Glu() { super("glu", List.of("x"), 1, List.of("axis")); }
 

@@ -8,7 +8,9 @@ import java.util.List;
 /**
  * {@code group_norm}: as torch.nn.GroupNorm. x [N, C, *]; channels split into attribute
  * {@code num_groups} groups, each normalised over its channels and all trailing axes (biased variance);
- * then per-channel gamma [C] and beta [C] (optional). epsilon default 1e-5.
+ * then per-channel gamma [C] and beta [C] (optional). epsilon default 1e-5. In fp16 (as its Core ML form,
+ * reshape + layer_norm + reshape + mul + add, computes it) epsilon is held in fp16, and the normalised value
+ * and the value scaled by gamma are each stored in fp16 before the next step.
  */
 public final class GroupNorm extends OpDef {
     public GroupNorm() { super("group_norm", List.of("x", "gamma", "beta"), 1, List.of("num_groups", "epsilon")); }
