@@ -3,6 +3,7 @@ package dev.htdemucs.onnx;
 import dev.htdemucs.ir.Attributes;
 import dev.htdemucs.ir.DType;
 import dev.htdemucs.ir.Node;
+import dev.htdemucs.ir.ops.Convolution;
 import dev.htdemucs.ir.TensorType;
 import dev.htdemucs.onnx.proto.OnnxProto.AttributeProto;
 
@@ -189,21 +190,17 @@ final class OnnxLowerings {
 
     /** Conv/ConvTranspose: IR pads are [begin, end] per axis, ONNX's are all begins then all ends. */
     private static void convolution(String opType, Node n, OnnxGraphExporter o) {
-        Attributes a = n.attributes();
         TensorType w = n.input(1).type();
-        int spatial = w.rank() - 2;
-        int[] ones = new int[spatial];
-        Arrays.fill(ones, 1);
-        int[] irPads = a.ints("pads", new int[2 * spatial]);
+        Convolution.Params p = Convolution.params(n);
         int[] kernel = Arrays.copyOfRange(w.shape(), 2, w.rank());
         List<String> inputs = new ArrayList<>(List.of(o.input(0), o.input(1)));
         if (n.input(2) != null) inputs.add(o.input(2));
         o.emit(opType, inputs,
-                ofInts("dilations", a.ints("dilations", ones)),
-                ofInt("group", a.integer("groups", 1)),
+                ofInts("dilations", p.dilations()),
+                ofInt("group", p.groups()),
                 ofInts("kernel_shape", kernel),
-                ofInts("pads", onnxPads(irPads)),
-                ofInts("strides", a.ints("strides", ones)));
+                ofInts("pads", onnxPads(p.pads())),
+                ofInts("strides", p.strides()));
     }
 
     /** [b0, e0, b1, e1, ...] → [b0, b1, ..., e0, e1, ...]. */

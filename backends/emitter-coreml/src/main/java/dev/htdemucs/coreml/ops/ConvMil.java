@@ -20,8 +20,7 @@ public final class ConvMil implements MilOpMapping {
 
     @Override public void lower(Node node, LoweringContext ctx) {
         DType d = ctx.computeType(node);
-        int spatial = node.input(0).type().rank() - 2;
-        ConvolutionParams p = ConvolutionParams.of(node.attributes(), spatial);
+        ConvolutionParams p = ConvolutionParams.of(node);
         if (!ctx.isConstant(node, 1) && Arrays.stream(p.dilations()).anyMatch(x -> x != 1)) {
             throw new IllegalArgumentException("MIL conv supports dilations only with a constant weight");
         }

@@ -21,8 +21,7 @@ public final class ConvTransposeMil implements MilOpMapping {
 
     @Override public void lower(Node node, LoweringContext ctx) {
         DType d = ctx.computeType(node);
-        int spatial = node.input(0).type().rank() - 2;
-        ConvolutionParams p = ConvolutionParams.of(node.attributes(), spatial);
+        ConvolutionParams p = ConvolutionParams.of(node);
         Value bias = node.input(2);
         boolean biasAfter = bias != null && !bias.isConstant();
         String out = ctx.outputName(node, 0);

@@ -2,16 +2,17 @@ package dev.htdemucs.coreml.ops;
 
 import dev.htdemucs.coreml.mil.MilOperation;
 import dev.htdemucs.ir.Attributes;
+import dev.htdemucs.ir.Node;
+import dev.htdemucs.ir.ops.Convolution;
 
 import java.util.Arrays;
 
-/** strides / pads / dilations / groups of an IR conv or conv_transpose, with the IR's defaults filled in. */
+/** strides / pads / dilations / groups of a conv or conv_transpose: of an IR node ({@link Convolution#params}), or read from MIL. */
 record ConvolutionParams(int[] strides, int[] pads, int[] dilations, int groups) {
-    static ConvolutionParams of(Attributes a, int spatial) {
-        int[] ones = new int[spatial];
-        Arrays.fill(ones, 1);
-        return new ConvolutionParams(a.ints("strides", ones), a.ints("pads", new int[2 * spatial]),
-                a.ints("dilations", ones), a.integer("groups", 1));
+    /** A node's parameters, as the IR defines them ({@link Convolution#params}). */
+    static ConvolutionParams of(Node node) {
+        Convolution.Params p = Convolution.params(node);
+        return new ConvolutionParams(p.strides(), p.pads(), p.dilations(), p.groups());
     }
 
     /**

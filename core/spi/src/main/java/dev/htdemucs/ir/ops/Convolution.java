@@ -5,11 +5,19 @@ import dev.htdemucs.ir.TensorType;
 
 import java.util.List;
 
-/** Attribute handling shared by {@link Conv} and {@link ConvTranspose}: strides, pads, dilations, groups. */
-final class Convolution {
+/**
+ * The attributes of {@link Conv} and {@link ConvTranspose} — strides, pads ([begin, end] per spatial axis),
+ * dilations, groups — with their defaults, in one place for every emitter and kernel.
+ */
+public final class Convolution {
     private Convolution() {}
 
-    record Params(int[] strides, int[] pads, int[] dilations, int groups) {}
+    public record Params(int[] strides, int[] pads, int[] dilations, int groups) {}
+
+    /** The parameters of a conv or conv_transpose node, defaults filled in and checked. */
+    public static Params params(Node node) {
+        return params(node, node.input(1).type().rank() - 2);
+    }
 
     static Params params(Node node, int spatial) {
         var a = node.attributes();

@@ -1,8 +1,8 @@
 package dev.htdemucs.runtime.reference.kernel;
 
 import dev.htdemucs.ir.Node;
+import dev.htdemucs.ir.ops.Convolution;
 
-import java.util.Arrays;
 
 /**
  * The sizes of a {@code conv} or {@code conv_transpose} node, with 1-D cases seen as 2-D of height 1
@@ -16,12 +16,9 @@ record ConvGeometry(int batch, int inChannels, int h, int w, int outChannels, in
 
     static ConvGeometry of(Node node, int[] x, int[] weight, int[] out, int outChannels) {
         int spatial = x.length - 2;
-        int[] ones = new int[spatial];
-        Arrays.fill(ones, 1);
-        var a = node.attributes();
-        int[] strides = a.ints("strides", ones), dilations = a.ints("dilations", ones);
-        int[] pads = a.ints("pads", new int[2 * spatial]);
-        int groups = a.integer("groups", 1);
+        Convolution.Params p = Convolution.params(node);
+        int[] strides = p.strides(), dilations = p.dilations(), pads = p.pads();
+        int groups = p.groups();
         if (spatial == 1) {
             return new ConvGeometry(x[0], x[1], 1, x[2], outChannels, 1, out[2], 1, weight[2],
                     1, strides[0], 1, dilations[0], 0, pads[0], groups);

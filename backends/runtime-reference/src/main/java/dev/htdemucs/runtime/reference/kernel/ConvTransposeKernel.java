@@ -1,6 +1,7 @@
 package dev.htdemucs.runtime.reference.kernel;
 
 import dev.htdemucs.ir.Node;
+import dev.htdemucs.ir.ops.Convolution;
 import dev.htdemucs.ir.TensorType;
 
 import java.util.Arrays;
@@ -23,7 +24,7 @@ public final class ConvTransposeKernel implements Kernel {
         FloatTensor x = inputs[0], weight = inputs[1];
         FloatTensor bias = inputs.length > 2 ? inputs[2] : null;
         TensorType type = node.output().type();
-        int groups = node.attributes().integer("groups", 1);
+        int groups = Convolution.params(node).groups();
         ConvGeometry g = ConvGeometry.of(node, x.shape(), weight.shape(), type.shape(), weight.dim(1) * groups);
         int inG = g.inChannels() / groups, outG = weight.dim(1);
         int kernel = g.kernelSize();
