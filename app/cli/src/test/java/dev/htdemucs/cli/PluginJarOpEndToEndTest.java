@@ -4,6 +4,7 @@ import dev.htdemucs.coreml.proto.Mil;
 import dev.htdemucs.coreml.read.MLPackageReader;
 import dev.htdemucs.golden.Golden;
 import dev.htdemucs.numerics.NpyArray;
+import dev.htdemucs.testsupport.CoreMLChecker;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.ir.Tensor;
 import dev.htdemucs.spi.GraphPass;
@@ -13,18 +14,15 @@ import dev.htdemucs.spi.ModelRuntime;
 import dev.htdemucs.spi.Options;
 import dev.htdemucs.spi.Plugins;
 import dev.htdemucs.spi.Session;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -131,25 +129,9 @@ class PluginJarOpEndToEndTest {
         return block(spec.getMlProgram().getFunctionsOrThrow("main"));
     }
 
-    /**
-     * The independent checker (coremltools' MIL loader re-running type inference on every op, batch_norm
-     * included), when installed: {@code ../../../shared/tools/coreml-check/validate_mlpackage.py} or
-     * {@code -Dcoreml.check=...}, with {@code /usr/bin/python3}. Skipped with a message otherwise.
-     */
+    /** The independent checker (coremltools' MIL loader re-running type inference on every op, batch_norm included). */
     private static void checkWithCoremltools(Path pkg) throws IOException, InterruptedException {
-        String configured = System.getProperty("coreml.check", System.getenv("COREML_CHECK"));
-        Path checker = configured != null && !configured.isBlank() ? Path.of(configured)
-                : Path.of("../../../shared/tools/coreml-check/validate_mlpackage.py");
-        Path python = Path.of("/usr/bin/python3");
-        if (!Files.isRegularFile(checker) || !Files.isExecutable(python)) {
-            String why = "skipped: coreml-check validator not found (" + checker.toAbsolutePath().normalize() + ", " + python + ")";
-            System.err.println(why);
-            Assumptions.assumeTrue(false, why);
-        }
-        Process p = new ProcessBuilder(python.toString(), checker.toString(), pkg.toString(), "--quiet").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertTrue(p.waitFor(10, TimeUnit.MINUTES), "coreml-check timed out");
-        System.out.println("[coreml-check] " + out.substring(out.lastIndexOf('\n') + 1));
-        assertEquals(0, p.exitValue(), "coreml-check rejects the package with batch_norm:\n" + out);
+        CoreMLChecker.Result r = CoreMLChecker.check(pkg);
+        assertEquals(0, r.exitCode(), "coreml-check rejects the package with batch_norm:\n" + r.output());
     }
 }

@@ -74,8 +74,9 @@ public final class CoreMLEmitter implements Emitter, UsesPlugins {
         } catch (IllegalArgumentException e) {
             throw new PluginException("coreml emitter: " + e.getMessage());
         }
-        if (!graph.hostSideNodes().isEmpty()) {
-            Node n = graph.hostSideNodes().get(0);
+        List<Node> hostSide = graph.hostSideNodes();
+        if (!hostSide.isEmpty()) {
+            Node n = hostSide.get(0);
             throw new PluginException("graph " + graph.name() + " holds the host-side op " + n.op() + " (node " + n.name()
                     + "), which Core ML does not run: run the extract-inner pass first to cut the graph between STFT and iSTFT");
         }

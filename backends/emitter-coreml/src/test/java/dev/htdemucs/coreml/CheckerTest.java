@@ -1,5 +1,6 @@
 package dev.htdemucs.coreml;
 
+import dev.htdemucs.testsupport.CoreMLChecker;
 import dev.htdemucs.ir.Graph;
 import dev.htdemucs.spi.LoadedModel;
 import dev.htdemucs.spi.Options;

@@ -1,5 +1,6 @@
 package dev.htdemucs.coreml;
 
+import dev.htdemucs.testsupport.CoreMLChecker;
 import dev.htdemucs.fixtures.GoldenAssumptions;
 import dev.htdemucs.golden.GoldenSet;
 import dev.htdemucs.numerics.NpyArray;

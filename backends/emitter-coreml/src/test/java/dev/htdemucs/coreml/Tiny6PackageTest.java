@@ -1,5 +1,6 @@
 package dev.htdemucs.coreml;
 
+import dev.htdemucs.testsupport.CoreMLChecker;
 import dev.htdemucs.coreml.read.MLPackage;
 import dev.htdemucs.coreml.read.MLPackageReader;
 import dev.htdemucs.golden.GoldenSet;

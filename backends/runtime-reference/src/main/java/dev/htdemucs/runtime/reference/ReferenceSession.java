@@ -70,7 +70,7 @@ public final class ReferenceSession implements Session {
      * or not, the values of the constants they read): two sessions whose prefixes at s are equal compute
      * the same values before step s from the same inputs.
      */
-    private final long[] prefix;
+    private long[] prefix;
 
     /**
      * The values alive before step {@code step} of a run on {@code inputs} (by value name, each already in its
@@ -119,8 +119,16 @@ public final class ReferenceSession implements Session {
             constants[id(node.output())] = value;
         }
         parallel = Parallel.withThreads(threads);
-        prefix = new long[steps.length + 1];
-        for (int st = 0; st < steps.length; st++) prefix[st + 1] = extend(prefix[st], steps[st]);
+    }
+
+    /** The step-prefix hashes, computed on first use: hashing every constant is work only checkpoints need. */
+    private long[] prefix() {
+        if (prefix == null) {
+            long[] p = new long[steps.length + 1];
+            for (int st = 0; st < steps.length; st++) p[st + 1] = extend(p[st], steps[st]);
+            prefix = p;
+        }
+        return prefix;
     }
 
     /** Whether the node computes in fp16: a non-cast op whose results are all declared fp16. */
@@ -154,7 +162,7 @@ public final class ReferenceSession implements Session {
 
     /** Whether a run of this session may start from {@code c} (same steps before it). */
     public boolean resumableFrom(Checkpoint c) {
-        return c.step() > 0 && c.step() < steps.length && prefix[c.step()] == c.prefix();
+        return c.step() > 0 && c.step() < steps.length && prefix()[c.step()] == c.prefix();
     }
 
     private int id(Value v) {
@@ -312,7 +320,7 @@ public final class ReferenceSession implements Session {
         for (int v = 0; v < valueCount; v++) {
             if (values[v] != null && constants[v] == null) alive.put(valueNames[v], values[v]);
         }
-        return new Checkpoint(inputs, s, prefix[s], alive);
+        return new Checkpoint(inputs, s, prefix()[s], alive);
     }
 
     private void observeStep(StepObserver observer, Step step, FloatTensor[] in, FloatTensor[] values) throws PluginException {

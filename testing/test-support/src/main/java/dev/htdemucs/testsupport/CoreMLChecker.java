@@ -1,4 +1,4 @@
-package dev.htdemucs.coreml;
+package dev.htdemucs.testsupport;
 
 import org.junit.jupiter.api.Assumptions;
 
@@ -13,16 +13,16 @@ import java.util.concurrent.TimeUnit;
  * Runs the independent package checker (shared/tools/coreml-check/validate_mlpackage.py: Apple's coremltools
  * loading the package and re-running MIL type inference on every op) when it is installed. Found through the
  * system property {@value #PROPERTY} or environment variable {@value #ENV}, else
- * {@code ../../shared/tools/coreml-check/validate_mlpackage.py} (or {@code ../shared/...}) from the working
- * directory; needs {@code /usr/bin/python3}. Tests using it are skipped when it is absent: CI does not need it.
+ * {@code shared/tools/coreml-check/validate_mlpackage.py} two or three folders up from the working
+ * directory (a module's folder); needs {@code /usr/bin/python3}. Tests using it are skipped when it is absent: CI does not need it.
  */
-final class CoreMLChecker {
-    static final String PROPERTY = "coreml.check";
-    static final String ENV = "COREML_CHECK";
-    static final Path PYTHON = Path.of("/usr/bin/python3");
+public final class CoreMLChecker {
+    public static final String PROPERTY = "coreml.check";
+    public static final String ENV = "COREML_CHECK";
+    public static final Path PYTHON = Path.of("/usr/bin/python3");
 
-    record Result(int exitCode, String output) {
-        String lastLine() {
+    public record Result(int exitCode, String output) {
+        public String lastLine() {
             String[] lines = output.strip().split("\n");
             return lines[lines.length - 1];
         }
@@ -30,7 +30,7 @@ final class CoreMLChecker {
 
     private CoreMLChecker() {}
 
-    static Path locate() {
+    public static Path locate() {
         String configured = System.getProperty(PROPERTY, System.getenv(ENV));
         List<Path> candidates = configured != null && !configured.isBlank() ? List.of(Path.of(configured))
                 : List.of(Path.of("../../../shared/tools/coreml-check/validate_mlpackage.py"),
@@ -41,7 +41,7 @@ final class CoreMLChecker {
     }
 
     /** The checker, or a JUnit assumption failure (test skipped) saying what is missing. */
-    static Path require() {
+    public static Path require() {
         Path checker = locate();
         String why = checker == null ? "skipped: coreml-check validator not found (set -D" + PROPERTY + " or " + ENV
                 + " to validate_mlpackage.py)" : !Files.isExecutable(PYTHON) ? "skipped: " + PYTHON + " not found for the coreml-check validator" : null;
@@ -52,7 +52,7 @@ final class CoreMLChecker {
         return checker;
     }
 
-    static Result check(Path pkg) throws IOException, InterruptedException {
+    public static Result check(Path pkg) throws IOException, InterruptedException {
         Path checker = require();
         Process p = new ProcessBuilder(PYTHON.toString(), checker.toString(), pkg.toString(), "--quiet")
                 .redirectErrorStream(true).start();
